@@ -1,0 +1,22 @@
+"""Simplified ↔ Traditional Chinese conversion with OpenCC, built once per process."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import opencc
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional (any region) → Simplified Chinese. Other scripts pass through unchanged."""
+    return str(_converter("t2s").convert(text))
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional Chinese (OpenCC standard forms, readable in Hong Kong and Taiwan)."""
+    return str(_converter("s2t").convert(text))
