@@ -1,0 +1,555 @@
+"""Customer and team state in Redis (DESIGN.md §5).
+
+One forwarded message costs three round trips at most: :meth:`Store.record_message` (one Lua script:
+dedupe, append, read back the customer), :meth:`Store.save_outcome` (one pipeline: the customer's new
+labels and the team's daily counters) and :meth:`Store.remember_whisper` (one pipeline). Scripts are
+atomic, so concurrent updates of one customer — from one process or several — never lose a count.
+
+Redis failures surface as :class:`StoreUnavailable`, which the handlers turn into a whisper built from
+the message alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import redis.asyncio as aioredis
+from redis import exceptions as redis_errors
+from redis.asyncio.cluster import RedisCluster
+
+from bot.keys import Keys
+from strategies.models import Event
+
+Client = aioredis.Redis | RedisCluster
+T = TypeVar("T")
+
+_LUA_DIR = Path(__file__).resolve().parent / "lua"
+#: Events kept per customer: enough for value tiers and a year of corrections, small in memory.
+EVENTS_CAP = 200
+#: Day keys outlive the day by this much: the summary compares with the previous day and 7-day average.
+DAY_KEY_DAYS = 40
+UNAVAILABLE = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.BusyLoadingError,
+    redis_errors.ReadOnlyError,
+    redis_errors.ClusterDownError,
+    redis_errors.TryAgainError,
+    OSError,
+)
+
+
+class StoreUnavailable(RuntimeError):
+    """Redis cannot be reached right now (down, loading, failing over)."""
+
+
+@dataclass(frozen=True)
+class CustomerRef:
+    """Who a message is from: a stable id within the team, a display name and how we know them."""
+
+    id: str
+    name: str
+    kind: str  # user | name | chat
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """One history entry."""
+
+    update_id: int
+    at: datetime
+    agent_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Whisper:
+    """Where the current whisper of a burst is, so further forwards edit it."""
+
+    agent_id: int
+    chat_id: int
+    message_id: int
+    updated_at: int
+    messages: int
+
+    def encode(self) -> str:
+        return f"{self.agent_id}|{self.chat_id}|{self.message_id}|{self.updated_at}|{self.messages}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Whisper | None:
+        if not raw:
+            return None
+        try:
+            a, c, m, t, n = raw.split("|")
+            return cls(int(a), int(c), int(m), int(t), int(n))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class CustomerState:
+    """A customer as stored: profile fields, history (oldest first) and events."""
+
+    id: str
+    name: str
+    kind: str
+    first_seen: datetime
+    last_seen: datetime
+    messages: int
+    fields: dict[str, str]
+    history: tuple[StoredMessage, ...]
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What :meth:`Store.record_message` returns for a new (not duplicate) message."""
+
+    customer: CustomerState
+    is_new_customer: bool
+    action: str  # send | edit | wait
+    whisper: Whisper | None
+
+
+@dataclass
+class DayData:
+    """One team's day as kept by the counters: no customer was scanned to build it."""
+
+    day: str
+    stats: dict[str, int] = field(default_factory=dict)
+    customers: dict[str, str] = field(default_factory=dict)
+    follow: dict[str, int] = field(default_factory=dict)
+
+
+def _s(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _pairs(flat: Sequence[Any]) -> dict[str, str]:
+    return {_s(flat[i]): _s(flat[i + 1]) for i in range(0, len(flat) - 1, 2)}
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def parse_history_entry(raw: str, tz: ZoneInfo) -> StoredMessage | None:
+    """Parse "update_id|epoch|agent_id|text"; None for a corrupt entry (it is skipped, not fatal)."""
+    try:
+        uid, ts, agent, text = raw.split("|", 3)
+        return StoredMessage(int(uid), datetime.fromtimestamp(int(ts), tz), int(agent), text)
+    except ValueError:
+        return None
+
+
+def parse_event(raw: str) -> Event | None:
+    try:
+        return Event.model_validate_json(raw)
+    except ValueError:
+        return None
+
+
+class Store:
+    """Zhiyin's state in Redis. All methods raise :class:`StoreUnavailable` when Redis is down."""
+
+    def __init__(
+        self,
+        client: Client,
+        keys: Keys,
+        tz: ZoneInfo,
+        *,
+        history_limit: int = 20,
+        retention_days: int = 90,
+    ) -> None:
+        self.client = client
+        self.keys = keys
+        self.tz = tz
+        self.history_limit = history_limit
+        self.ttl = retention_days * 86400
+        self._scripts = {p.stem: p.read_text(encoding="utf-8") for p in _LUA_DIR.glob("*.lua")}
+        self._shas: dict[str, str] = {}
+
+    # plumbing -------------------------------------------------------------------------------------
+    async def _guard(self, make: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await make()
+        except UNAVAILABLE as exc:
+            raise StoreUnavailable(f"Redis unavailable: {type(exc).__name__}") from exc
+
+    async def _sha(self, name: str) -> str:
+        if name not in self._shas:
+            self._shas[name] = _s(await self.client.script_load(self._scripts[name]))
+        return self._shas[name]
+
+    async def _eval(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        async def run() -> Any:
+            try:
+                return await self.client.evalsha(await self._sha(name), len(keys), *keys, *args)
+            except redis_errors.NoScriptError:  # Redis restarted or failed over: load again, once
+                self._shas.pop(name, None)
+                return await self.client.evalsha(await self._sha(name), len(keys), *keys, *args)
+
+        return await self._guard(run)
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self.client.ping())
+        except UNAVAILABLE:
+            return False
+        except redis_errors.RedisError:
+            return False
+
+    def day_of(self, moment: datetime) -> str:
+        return moment.astimezone(self.tz).strftime("%Y%m%d")
+
+    def day_start(self, day: str) -> int:
+        d = datetime.strptime(day, "%Y%m%d").replace(tzinfo=self.tz)
+        return epoch(d)
+
+    def _customer_state(
+        self, customer_id: str, profile: dict[str, str], history: Sequence[Any], events: Sequence[Any]
+    ) -> CustomerState:
+        parsed = [parse_history_entry(_s(h), self.tz) for h in history]
+        msgs = tuple(reversed([m for m in parsed if m is not None]))
+        evs = tuple(e for e in (parse_event(_s(x)) for x in events) if e is not None)
+        first = int(profile.get("first", "0") or 0)
+        last = int(profile.get("last", first) or first)
+        return CustomerState(
+            id=customer_id,
+            name=profile.get("name", customer_id),
+            kind=profile.get("kind", ""),
+            first_seen=datetime.fromtimestamp(first, self.tz),
+            last_seen=datetime.fromtimestamp(last, self.tz),
+            messages=int(profile.get("n", "0") or 0),
+            fields=profile,
+            history=msgs,
+            events=evs,
+        )
+
+    # one forwarded message ----------------------------------------------------------------------------
+    async def record_message(
+        self,
+        team: int,
+        customer: CustomerRef,
+        *,
+        update_id: int,
+        agent_id: int,
+        text: str,
+        now: datetime,
+        burst_seconds: float,
+    ) -> Recorded | None:
+        """Append a message to the customer's history (round trip 1). None if this update was seen."""
+        entry = f"{update_id}|{epoch(now)}|{agent_id}|{text}"
+        result = await self._eval(
+            "record_message",
+            self.keys.customer_keys(team, customer.id),
+            [
+                update_id,
+                epoch(now),
+                entry,
+                self.history_limit,
+                self.ttl,
+                customer.name,
+                customer.kind,
+                agent_id,
+                burst_seconds,
+            ],
+        )
+        if int(result[0]) == 0:
+            return None
+        _, is_new, _count, profile, history, events, action, whisper = result
+        state = self._customer_state(customer.id, _pairs(profile), history, events)
+        return Recorded(
+            state, bool(int(is_new)), _s(action), Whisper.decode(_s(whisper) if whisper else None)
+        )
+
+    async def save_outcome(
+        self,
+        team: int,
+        customer: CustomerState,
+        *,
+        now: datetime,
+        labels: dict[str, str],
+        agent_id: int,
+        counters: Sequence[str],
+        follow: dict[str, bool],
+    ) -> None:
+        """Store the customer's new labels and count the message for the team's day (round trip 2)."""
+        day = self.day_of(now)
+        new_today = self.day_of(customer.first_seen) == day
+        label_line = "|".join(
+            labels.get(d, "none") for d in ("behavior", "personality", "mood", "value", "shopper")
+        )
+        flags = " ".join(f"{name}:{'on' if on else 'off'}" for name, on in follow.items())
+        team_keys = [
+            self.keys.day(team, day, "s"),
+            self.keys.day(team, day, "c"),
+            self.keys.day(team, day, "f"),
+            self.keys.names(team),
+            self.keys.recent(team),
+            self.keys.days(team),
+        ]
+        args: list[str | int] = [
+            customer.id,
+            customer.name,
+            epoch(now),
+            day,
+            self.day_start(day),
+            int(new_today),
+            label_line,
+            agent_id,
+            flags,
+            DAY_KEY_DAYS * 86400,
+            *counters,
+        ]
+
+        async def run() -> None:
+            pipe = self.client.pipeline(transaction=False)
+            if labels:
+                pipe.hset(
+                    self.keys.profile(team, customer.id), mapping={f"l:{k}": v for k, v in labels.items()}
+                )
+            pipe.evalsha(await self._sha("team_message"), len(team_keys), *team_keys, *args)
+            results = await pipe.execute(raise_on_error=False)
+            for res in results:
+                if isinstance(res, redis_errors.NoScriptError):
+                    self._shas.pop("team_message", None)
+                    await self.client.evalsha(
+                        await self._sha("team_message"), len(team_keys), *team_keys, *args
+                    )
+                elif isinstance(res, Exception):
+                    raise res
+
+        await self._guard(run)
+
+    async def remember_whisper(
+        self, team: int, customer_id: str, whisper: Whisper, *, now: datetime, fallback: bool, new: bool
+    ) -> None:
+        """Point the customer's burst at this whisper and count it for the day (round trip 3)."""
+        stats = self.keys.day(team, self.day_of(now), "s")
+
+        async def run() -> None:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hset(self.keys.profile(team, customer_id), "w", whisper.encode())
+            pipe.hdel(self.keys.profile(team, customer_id), "wp")
+            if new:
+                pipe.hincrby(stats, "whispers_group" if fallback else "whispers_private", 1)
+            else:
+                pipe.hincrby(stats, "whispers_edited", 1)
+            await pipe.execute()
+
+        await self._guard(run)
+
+    async def release_whisper_claim(self, team: int, customer_id: str) -> None:
+        """Give up the claim to send a burst's whisper (sending failed), so the next forward sends."""
+        await self._guard(lambda: self.client.hdel(self.keys.profile(team, customer_id), "wp"))
+
+    async def current_whisper(self, team: int, customer_id: str) -> Whisper | None:
+        raw = await self._guard(lambda: self.client.hget(self.keys.profile(team, customer_id), "w"))
+        return Whisper.decode(_s(raw) if raw else None)
+
+    # customers ------------------------------------------------------------------------------------------
+    async def load_customer(self, team: int, customer_id: str) -> CustomerState | None:
+        """A customer's stored state, or None when unknown (or expired)."""
+        p, h, e = self.keys.customer_keys(team, customer_id)
+
+        async def run() -> list[Any]:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hgetall(p)
+            pipe.lrange(h, 0, -1)
+            pipe.lrange(e, 0, -1)
+            return list(await pipe.execute())
+
+        profile, history, events = await self._guard(run)
+        if not profile:
+            return None
+        return self._customer_state(customer_id, {_s(k): _s(v) for k, v in profile.items()}, history, events)
+
+    async def add_event(self, team: int, customer: CustomerRef, event: Event) -> CustomerState:
+        """Record an event (order, paid, correction…) for a customer, creating them if needed."""
+        p, h, e = self.keys.customer_keys(team, customer.id)
+        at = epoch(event.at)
+        day = self.day_of(event.at)
+        stats = self.keys.day(team, day, "s")
+
+        async def run() -> None:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hsetnx(p, "first", at)
+            pipe.hsetnx(p, "n", 0)
+            pipe.hset(p, mapping={"name": customer.name, "kind": customer.kind, "last": at})
+            pipe.rpush(e, event.model_dump_json(exclude_none=True))
+            pipe.ltrim(e, -EVENTS_CAP, -1)
+            for key in (p, h, e):
+                pipe.expire(key, self.ttl)
+            pipe.hset(self.keys.names(team), customer.id, customer.name)
+            pipe.zadd(self.keys.recent(team), {customer.id: at})
+            pipe.zadd(self.keys.days(team), {day: self.day_start(day)})
+            pipe.hincrby(stats, f"event:{event.kind}", 1)
+            if event.kind == "correction" and event.agent_id is not None:
+                pipe.hincrby(stats, f"corrections:{event.agent_id}", 1)
+            pipe.expire(stats, DAY_KEY_DAYS * 86400)
+            if event.kind == "order":
+                pipe.zadd(self.keys.nopay(team), {customer.id: at}, nx=True)
+            elif event.kind in ("paid", "cancel", "received"):
+                pipe.zrem(self.keys.nopay(team), customer.id)
+            await pipe.execute()
+
+        await self._guard(run)
+        state = await self.load_customer(team, customer.id)
+        assert state is not None  # just written
+        return state
+
+    async def count_feedback(
+        self, team: int, *, now: datetime, agent_id: int, dimension: str, agreed: bool
+    ) -> None:
+        """Count an agent's verdict on a classification (✓ agreed, ✎ corrected) for /stats and summaries."""
+        stats = self.keys.day(team, self.day_of(now), "s")
+
+        async def run() -> None:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hincrby(stats, f"{'agree' if agreed else 'disagree'}:{dimension}", 1)
+            pipe.hincrby(stats, f"feedback:{agent_id}", 1)
+            pipe.expire(stats, DAY_KEY_DAYS * 86400)
+            await pipe.execute()
+
+        await self._guard(run)
+
+    async def customer_names(self, team: int) -> dict[str, str]:
+        """Customer id → display name for the team (for /find and fuzzy /customer)."""
+        raw = await self._guard(lambda: self.client.hgetall(self.keys.names(team)))
+        return {_s(k): _s(v) for k, v in raw.items()}
+
+    async def last_seen(self, team: int, customer_ids: Sequence[str]) -> dict[str, int]:
+        if not customer_ids:
+            return {}
+        scores = await self._guard(lambda: self.client.zmscore(self.keys.recent(team), list(customer_ids)))
+        return {c: int(s) for c, s in zip(customer_ids, scores, strict=True) if s is not None}
+
+    async def forget(self, team: int, customer_id: str) -> bool:
+        """Delete every key of a customer and every mention in the team's lists. True if they existed."""
+
+        async def run() -> bool:
+            days = [_s(d) for d in await self.client.zrange(self.keys.days(team), 0, -1)]
+            follow_fields: list[tuple[str, list[str]]] = []
+            for day in days:
+                fields = [_s(f) for f in await self.client.hkeys(self.keys.day(team, day, "f"))]
+                follow_fields.append((day, [f for f in fields if f.split("|", 1)[-1] == customer_id]))
+            pipe = self.client.pipeline(transaction=False)
+            pipe.delete(*self.keys.customer_keys(team, customer_id))
+            pipe.hdel(self.keys.names(team), customer_id)
+            pipe.zrem(self.keys.recent(team), customer_id)
+            pipe.zrem(self.keys.nopay(team), customer_id)
+            for day, fields in follow_fields:
+                pipe.hdel(self.keys.day(team, day, "c"), customer_id)
+                if fields:
+                    pipe.hdel(self.keys.day(team, day, "f"), *fields)
+            results = await pipe.execute()
+            return bool(results[0] or results[1])
+
+        return await self._guard(run)
+
+    async def prune_directory(self, team: int, now: datetime) -> int:
+        """Drop customers past retention from the team's directory (their own keys expire by TTL)."""
+        cutoff = epoch(now) - self.ttl
+
+        async def run() -> int:
+            stale = [_s(c) for c in await self.client.zrangebyscore(self.keys.recent(team), "-inf", cutoff)]
+            if stale:
+                pipe = self.client.pipeline(transaction=False)
+                pipe.hdel(self.keys.names(team), *stale)
+                pipe.zrem(self.keys.recent(team), *stale)
+                pipe.zrem(self.keys.nopay(team), *stale)
+                pipe.zremrangebyscore(self.keys.days(team), "-inf", epoch(now) - DAY_KEY_DAYS * 86400)
+                await pipe.execute()
+            return len(stale)
+
+        return await self._guard(run)
+
+    # team days ----------------------------------------------------------------------------------------------
+    async def day_data(self, team: int, day: str) -> DayData:
+        async def run() -> list[Any]:
+            pipe = self.client.pipeline(transaction=False)
+            for kind in ("s", "c", "f"):
+                pipe.hgetall(self.keys.day(team, day, kind))
+            return list(await pipe.execute())
+
+        stats, custs, follow = await self._guard(run)
+        return DayData(
+            day=day,
+            stats={_s(k): int(v) for k, v in stats.items()},
+            customers={_s(k): _s(v) for k, v in custs.items()},
+            follow={_s(k): int(v) for k, v in follow.items()},
+        )
+
+    async def day_stats(self, team: int, days: Sequence[str]) -> dict[str, dict[str, int]]:
+        """The counters of several days in one round trip (for comparisons and trends)."""
+
+        async def run() -> list[Any]:
+            pipe = self.client.pipeline(transaction=False)
+            for day in days:
+                pipe.hgetall(self.keys.day(team, day, "s"))
+            return list(await pipe.execute())
+
+        rows = await self._guard(run)
+        return {day: {_s(k): int(v) for k, v in row.items()} for day, row in zip(days, rows, strict=True)}
+
+    async def nopay_list(self, team: int) -> dict[str, int]:
+        raw: list[Any] = await self._guard(
+            lambda: self.client.zrange(self.keys.nopay(team), 0, -1, withscores=True)
+        )
+        return {_s(c): int(s) for c, s in raw}
+
+    async def claim_summary(self, team: int, day: str, owner: str) -> bool:
+        """Claim the right to send ``day``'s summary for ``team``: exactly one caller ever gets True."""
+        return bool(await self._guard(lambda: self.client.hsetnx(self.keys.summary_sent(team), day, owner)))
+
+    # small global things -------------------------------------------------------------------------
+    async def first_delivery(self, update_id: int, ttl: int = 86400) -> bool:
+        """True the first time an update id is seen (Telegram redelivers webhooks)."""
+        return bool(
+            await self._guard(lambda: self.client.set(self.keys.update(update_id), 1, nx=True, ex=ttl))
+        )
+
+    async def put_callback(self, token: str, payload: dict[str, Any], ttl: int = 7 * 86400) -> None:
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        await self._guard(lambda: self.client.set(self.keys.callback(token), data, ex=ttl))
+
+    async def get_callback(self, token: str) -> dict[str, Any] | None:
+        raw = await self._guard(lambda: self.client.get(self.keys.callback(token)))
+        if raw is None:
+            return None
+        try:
+            value = json.loads(_s(raw))
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    async def user_setting(self, user_id: int, name: str) -> str | None:
+        raw = await self._guard(lambda: self.client.hget(self.keys.user(user_id), name))
+        return _s(raw) if raw is not None else None
+
+    async def set_user_setting(self, user_id: int, name: str, value: str) -> None:
+        await self._guard(lambda: self.client.hset(self.keys.user(user_id), name, value))
+
+    async def cache_member(self, chat_id: int, user_id: int, status: str, ttl: int = 300) -> None:
+        await self._guard(lambda: self.client.set(self.keys.member(chat_id, user_id), status, ex=ttl))
+
+    async def cached_member(self, chat_id: int, user_id: int) -> str | None:
+        raw = await self._guard(lambda: self.client.get(self.keys.member(chat_id, user_id)))
+        return _s(raw) if raw is not None else None
+
+
+def recent_days(day: str, count: int) -> list[str]:
+    """``count`` days ending with ``day`` (oldest first), as YYYYMMDD."""
+    d = datetime.strptime(day, "%Y%m%d").date()
+    return [(d - timedelta(days=i)).strftime("%Y%m%d") for i in range(count - 1, -1, -1)]
+
+
+def day_label(day: str) -> date:
+    return datetime.strptime(day, "%Y%m%d").date()
