@@ -18,5 +18,9 @@ def to_simplified(text: str) -> str:
 
 
 def to_traditional(text: str) -> str:
-    """Simplified → Traditional Chinese (OpenCC standard forms, readable in Hong Kong and Taiwan)."""
-    return str(_converter("s2t").convert(text))
+    """Simplified → Traditional Chinese with Taiwan's standard character forms.
+
+    OpenCC's plain ``s2t`` yields forms like 爲/着/裏 that Taiwan and Hong Kong readers see as odd;
+    ``s2tw`` gives 為/著/裡. Word choice is left alone (no phrase conversion), so texts stay neutral.
+    """
+    return str(_converter("s2tw").convert(text))
