@@ -92,9 +92,14 @@ class LocalText(_Strict):
 
 
 class TypeEntry(_Strict):
-    """How to recognise and treat one type (e.g. behavior ``bargainer``)."""
+    """How to recognise and treat one type (e.g. behavior ``bargainer``).
+
+    ``aliases`` are other words an agent may type to find it (``回头客`` for ``captive``); Traditional
+    forms of Chinese aliases are matched too.
+    """
 
     name: LocalText
+    aliases: list[str] = Field(default_factory=list)
     summary: LocalText
     traits: list[LocalText] = Field(min_length=1)
     tone: LocalText
@@ -267,12 +272,13 @@ class Playbook:
         return entry.name.get(lang) if entry else label
 
     def find_types(self, query: str) -> list[tuple[str, str]]:
-        """(dimension, id) pairs whose id or any name equals ``query`` (case-insensitive, 型 optional)."""
+        """(dimension, id) pairs whose id, name or alias equals ``query`` (case-insensitive, 型 optional)."""
         q = query.strip().casefold()
         found: list[tuple[str, str]] = []
         for dim, entries in self.types.items():
             for label, entry in entries.items():
-                names = {label.casefold(), *(n.casefold() for n in entry.name.all())}
+                aliases = [*entry.aliases, *(to_traditional(a) for a in entry.aliases)]
+                names = {label.casefold(), *(n.casefold() for n in (*entry.name.all(), *aliases))}
                 names |= {n.removesuffix("型") for n in names}
                 if q in names or q.removesuffix("型") in names:
                     found.append((dim, label))
