@@ -10,6 +10,7 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -44,6 +45,7 @@ class Settings(BaseSettings):
         extra="ignore",
         case_sensitive=False,
         hide_input_in_errors=True,
+        env_ignore_empty=True,  # "SETTING=" in .env means "use the default"
     )
 
     # Telegram
@@ -72,6 +74,7 @@ class Settings(BaseSettings):
     summary_to_group: bool = False
     playbook_dir: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
 
     # Shop name and policies, used to fill the ready-made replies
     shop_name: str = Field(default="本店", min_length=1, max_length=30)
@@ -145,6 +148,16 @@ class Settings(BaseSettings):
 
     def is_agent_chat(self, chat_id: int) -> bool:
         return chat_id in self.agent_chat_ids
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line."""
+        found = [self.token or ""]
+        if self.webhook_secret:
+            found.append(self.webhook_secret.get_secret_value())
+        if self.redis_url:
+            password = urlsplit(self.redis_url.get_secret_value()).password
+            found.append(password or "")
+        return [s for s in found if s]
 
 
 def _describe(exc: ValidationError) -> str:

@@ -90,3 +90,11 @@ def test_secrets_never_appear_in_errors(monkeypatch: pytest.MonkeyPatch) -> None
     assert "short-and-secret" not in str(info.value)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     assert TOKEN not in repr(load_settings())
+
+
+def test_the_example_env_file_loads_as_is(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    s = load_settings()
+    assert s.token is None and s.agent_chat_ids == [] and s.webhook_secret is None and s.redis_url is None
+    assert s.shop_name == "本店" and s.free_shipping_threshold == 99
