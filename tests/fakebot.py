@@ -1285,6 +1285,10 @@ class FakeBot:
         """Updates not yet confirmed (getUpdates offset) or not yet delivered to the webhook."""
         return [q.update for q in self._updates]
 
+    def queued(self) -> list[QueuedUpdate]:
+        """The unconfirmed updates with how often each was handed out (``deliveries``)."""
+        return list(self._updates)
+
     def file(self, file_id: str) -> FileRecord:
         return self._world.files[file_id]
 
@@ -2782,10 +2786,19 @@ async def running(
     allowed_updates: Iterable[str] | None = None,
     drop_pending_updates: bool = False,
 ) -> AsyncIterator[Any]:
-    """Run a PTB Application with polling like ``app.run_polling()`` does (post_init, initialize,
-    start_polling, start; then updater.stop, stop, post_stop, shutdown, post_shutdown), without
-    blocking or touching signal handlers."""
+    """Run a PTB Application with polling the way ``app.run_polling()`` does (initialize, post_init,
+    start_polling, start; then updater.stop, stop, post_stop, shutdown, post_shutdown), without blocking
+    or touching signal handlers. Every stop step runs even if an earlier one fails; the first error is
+    raised at the end."""
     await app.initialize()
+    errors: list[BaseException] = []
+
+    async def attempt(step: Callable[[], Awaitable[Any]]) -> None:
+        try:
+            await step()
+        except Exception as exc:
+            errors.append(exc)
+
     try:
         if app.post_init:
             await app.post_init(app)
@@ -2796,16 +2809,16 @@ async def running(
             drop_pending_updates=drop_pending_updates,
         )
         await app.start()
-        try:
-            yield app
-        finally:
-            if app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-            if app.post_stop:
-                await app.post_stop(app)
+        yield app
     finally:
-        await app.shutdown()
+        if app.updater.running:
+            await attempt(app.updater.stop)
+        if app.running:
+            await attempt(app.stop)
+        if app.post_stop:
+            await attempt(lambda: app.post_stop(app))
+        await attempt(app.shutdown)
         if app.post_shutdown:
-            await app.post_shutdown(app)
+            await attempt(lambda: app.post_shutdown(app))
+    if errors:
+        raise errors[0]

@@ -42,6 +42,7 @@ from telegram.error import (
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -435,6 +436,66 @@ async def test_application_polling_gets_every_pushed_update_once(fake: FakeTeleg
     assert fake.pending_updates() == []  # PTB confirmed them on shutdown
     assert Counter(len(c.result or []) for c in fake.calls("getUpdates") if c.ok)[0] >= 1
     assert fake.calls("deleteWebhook")[0].ok  # PTB's polling bootstrap
+
+
+async def test_example_end_to_end_flow_with_a_keyboard(fake: FakeTelegram) -> None:
+    """The shape of a bot test: handlers in an Application, the fake plays the users."""
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        await app.bot.set_my_commands([BotCommand("start", "开始")])
+
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("满意 👍", callback_data="rate:5")]])
+        await update.effective_message.reply_html("<b>您好</b>，请评价", reply_markup=keyboard)
+
+    async def rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        await query.answer("谢谢！")
+        await query.edit_message_text(f"评分：{query.data.split(':')[1]}")
+
+    builder = ApplicationBuilder().token(fake.token).base_url(fake.base_url).post_init(post_init)
+    app = builder.build()
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CallbackQueryHandler(rate, pattern=r"^rate:"))
+    alice = fake.user(first_name="Alice", language_code="zh")
+
+    async with running(app):
+        await fake.push_command(alice, "start")
+        prompt = await fake.wait_for_message(alice)
+        assert prompt.text == "您好，请评价" and prompt.entities[0]["type"] == "bold"
+        query_id = await fake.push_callback(alice, prompt, button="满意")
+        await fake.wait_for("editMessageText", chat_id=alice.id)
+
+    assert [(a.callback_query_id, a.text) for a in fake.callback_answers] == [(query_id, "谢谢！")]
+    assert prompt.text == "评分：5" and prompt.reply_markup is None and len(prompt.history) == 1
+    assert fake.commands() == [{"command": "start", "description": "开始"}]
+
+
+async def test_raw_updates_for_fuzzing(fake: FakeTelegram, bot: Bot) -> None:
+    alice = fake.user(first_name="Alice")
+    await fake.push_raw({"some_future_update": {"x": 1}})
+    await fake.push_text(alice, "fine")
+    first, second = await bot.get_updates()
+    assert first.api_kwargs == {"some_future_update": {"x": 1}} and second.message is not None
+
+    # A structurally broken update makes PTB's get_updates raise, so the polling loop never confirms it
+    # and fetches the same batch again and again: nothing after it is ever handled, and even
+    # updater.stop() raises (its last getUpdates parses the batch once more).
+    handled: list[Update] = []
+
+    async def record(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        handled.append(update)
+
+    app = build_app(fake)
+    app.add_handler(MessageHandler(filters.ALL, record))
+    with pytest.raises(KeyError, match="date"):
+        async with running(app, drop_pending_updates=True):
+            await fake.push_raw({"message": {"text": "no message_id, date or chat"}})
+            await fake.push_text(alice, "never handled")
+            await fake.wait_until(lambda: fake.queued() and fake.queued()[0].deliveries >= 3)
+    assert handled == [] and not app.running
 
 
 async def test_updates_built_by_the_fake_parse_cleanly_in_ptb(fake: FakeTelegram, bot: Bot) -> None:
