@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import logging
@@ -949,6 +950,7 @@ class _World:
         self.server: FakeTelegram | None = None
         self.notifier = _Notifier()
         self.internal_errors: list[str] = []
+        self.unimplemented: list[str] = []
         self.closing = False
         self.ids = itertools.count(1)
         self.user_ids = itertools.count(1001)
@@ -1421,6 +1423,8 @@ class FakeBot:
             lines.append(
                 f"webhook {self.webhook_url}: {len(self.webhook_deliveries)} deliveries, {len(bad)} failed"
             )
+        if self._world.unimplemented:
+            lines.append(f"methods the fake doesn't implement (stub them): {self._world.unimplemented}")
         if self._world.internal_errors:
             lines.append(f"FAKE SERVER ERRORS: {self._world.internal_errors}")
         return "\n".join(lines)
@@ -2386,9 +2390,30 @@ class FakeBot:
                 result = await result
             return result
         entry = _API.get(call.method.lower())
-        if entry is None:
-            raise ApiError(404, "Not Found")
-        return await entry[1](self, call)
+        if entry is not None:
+            return await entry[1](self, call)
+        if call.method.lower() in _bot_api_methods():
+            # A real method the fake lacks. Telegram would never answer 404 here, and PTB would turn a
+            # 404 into a baffling InvalidToken("Not Found"), so say what is missing (PTB: NetworkError).
+            self._world.unimplemented.append(call.method)
+            raise ApiError(
+                501,
+                f"Not Implemented: FakeTelegram has no {call.method}; "
+                f'use fake.stub("{call.method}", result) or fake.add_method(...)',
+            )
+        raise ApiError(404, "Not Found")
+
+
+@functools.cache
+def _bot_api_methods() -> frozenset[str]:
+    """Bot API method names (lower-case), from PTB's camelCase aliases."""
+    from telegram import Bot
+
+    return frozenset(
+        name.lower()
+        for name in dir(Bot)
+        if name[:1].islower() and any(c.isupper() for c in name) and callable(getattr(Bot, name))
+    )
 
 
 def _norm(value: Any) -> Any:

@@ -133,6 +133,13 @@ async def test_unknown_method_answers_telegrams_404(fake: FakeTelegram, bot: Bot
         404,
         {"ok": False, "error_code": 404, "description": "Not Found"},
     )
+    # a real method the fake lacks says so (a 404 would reach the bot as InvalidToken)
+    with pytest.raises(NetworkError, match="FakeTelegram has no setMyDescription"):
+        await bot.set_my_description("知音")
+    fake.stub("setMyDescription")
+    assert await bot.set_my_description("知音") is True
+    fake.add_method("getMyDescription", lambda call: {"description": "知音"})
+    assert (await bot.get_my_description()).description == "知音"
 
 
 async def test_parameters_arrive_the_same_from_query_form_multipart_and_json(fake: FakeTelegram) -> None:
