@@ -1,21 +1,40 @@
 """A fake Telegram Bot API server for tests: the real PTB client talks HTTP to it on 127.0.0.1.
 
-Usage (see ``tests/test_fakebot.py`` for more)::
-
-    async with FakeTelegram(username="zhiyin_bot") as fake:
-        app = ApplicationBuilder().token(fake.token).base_url(fake.base_url)
-              .base_file_url(fake.base_file_url).build()
+    async with FakeTelegram(username="zhiyin_bot", can_read_all_group_messages=True) as fake:
+        app = (ApplicationBuilder().token(fake.token).base_url(fake.base_url)
+               .base_file_url(fake.base_file_url).build())
         app.add_handler(...)
-        alice = fake.user(first_name="Alice")
-        async with running(app):                     # initialize + polling + start, then a clean stop
+        alice = fake.user(first_name="Alice")                 # started=False: never pressed Start
+        group = fake.group(title="客服群")                      # bot_status="administrator", ...
+        async with running(app):                              # like run_polling(), stops cleanly
             await fake.push_text(alice, "你好")
-            call = await fake.wait_for("sendMessage", chat_id=alice.id)
-            assert "欢迎" in call.message.text
+            reply = await fake.wait_for_message(alice)        # Message record (text, buttons, ...)
+            qid = await fake.push_callback(alice, reply, button="满意")
+            call = await fake.wait_for("editMessageText", chat_id=alice.id)   # Call record
+        assert fake.callback_answers[0].callback_query_id == qid
 
-Everything the bot does is recorded (``calls``, ``messages_in``, ``callback_answers``, ``commands``, ...);
-``push_*`` builds Telegram-shaped updates and delivers them to getUpdates long polls or to the webhook;
-``fail_next`` / ``block`` / ``set_latency`` inject failures. Error descriptions are Telegram's, so PTB raises
-the same exceptions it would in production.
+People and chats: user(), group(), channel(), block()/unblock(), set_started(), set_member(chat, user,
+    status, **rights), migrate_group(old, new), fake.me (the bot as a User).
+Updates (async, return the update dict; honour privacy mode and allowed_updates, see dropped_updates):
+    push_text(sender, text, chat=, reply_to=), push_command(sender, "start", "args", chat=, mention=),
+    push_reply(sender, to_message, text), push_forward(sender, FromUser(u) | FromHiddenUser("name") |
+    FromChat(chat) | FromChannel(chat, message_id), text, chat=), push_photo(sender, png, caption=),
+    push_document(...), push_edit(message, text), push_callback(sender, message, data | button=) -> id,
+    push_bot_added(chat, by, status=), push_bot_removed(...), push_my_chat_member(...), push_raw(dict).
+Records: calls(method) / last_call(method) / all_calls() -> Call (method, params decoded, files, status,
+    response, result, error, ok, message); messages_in(chat, by_bot=True|False|None) / last_message(chat) /
+    message(chat, id) / sent_texts(chat) -> Message (text as shown, source as sent, entities, reply_markup,
+    buttons, callback_data, button(text), reply_to_message_id, photo, document, history, deleted);
+    callback_answers; commands(scope, language_code); photos_sent(); documents_sent(); webhook_deliveries;
+    updates; pending_updates(); queued(); dropped_updates; warnings; describe().
+Waiting: wait_for(method | predicate, **params), wait_for_message(chat, contains=), wait_until(fn) — each
+    wait_for* returns the oldest match not returned before; checkpoint() skips everything so far.
+Failures: fail_next(method, status, description, retry_after=, migrate_to_chat_id=, times=,
+    drop_connection=), set_latency(seconds, method=), stub(method, result), add_method(method, fn).
+Several bots: fake.add_bot(token, username=...) returns a FakeBot with the same API.
+
+Error descriptions are Telegram's, so PTB raises what it would in production (BadRequest, Forbidden,
+RetryAfter, ChatMigrated, Conflict, InvalidToken, NetworkError).
 """
 
 from __future__ import annotations
