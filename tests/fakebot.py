@@ -85,6 +85,12 @@ CHAT_ACTIONS = frozenset(
     )
 )
 
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000020000000308060000009db4de5b"
+    "0000000d49444154789c63f8cfc0f01f0005000201a5f1b3a50000000049454e44ae426082"
+)
+"""A valid 2x3 PNG."""
+
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64  # bytes
@@ -1521,7 +1527,7 @@ class FakeBot:
     async def push_photo(
         self,
         sender: User,
-        data: bytes = b"\x89PNG\r\n\x1a\n" + b"\x00" * 8 + b"IHDR" + (64).to_bytes(4, "big") * 2,
+        data: bytes = TINY_PNG,
         *,
         caption: str | None = None,
         chat: Chat | User | None = None,
@@ -2147,6 +2153,7 @@ class FakeBot:
             caption, entities = self._formatted(
                 p.get("caption"), p.get("parse_mode"), p.get("caption_entities"), caption=True
             )
+            caption = caption or None
         validate_reply_markup(p.get("reply_markup"))
         chat = self._chat_for(p)
         self._check_can_send(chat)

@@ -50,6 +50,7 @@ from telegram.ext import (
 )
 
 from tests.fakebot import (
+    TINY_PNG,
     FakeTelegram,
     FromChannel,
     FromChat,
@@ -60,10 +61,7 @@ from tests.fakebot import (
     running,
 )
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000020000000308060000009db4de5b"
-    "0000000d49444154789c63f8cfc0f01f0005000201a5f1b3a50000000049454e44ae426082"
-)  # a 2x3 PNG
+PNG = TINY_PNG  # 2x3
 
 
 @pytest.fixture
@@ -296,6 +294,9 @@ async def test_text_must_be_present_and_at_most_4096_characters(fake: FakeTelegr
         400,
         {"ok": False, "error_code": 400, "description": "Bad Request: chat_id is empty"},
     )
+    # Telegram shows unknown HTML entities as they are; the fake notes it
+    shown = await bot.send_message(alice.id, "a&nbsp;b", parse_mode=ParseMode.HTML)
+    assert shown.text == "a&nbsp;b" and "&nbsp;" in fake.warnings[0]
     # markup counts only after parsing: 4096 visible characters inside tags are fine
     await bot.send_message(alice.id, "<b>" + "x" * 4096 + "</b>", parse_mode=ParseMode.HTML)
 
