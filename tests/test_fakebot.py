@@ -671,8 +671,11 @@ async def test_webhook_delivery_carries_the_secret_header(fake: FakeTelegram, bo
             "not accepted",
         ]
 
-        assert await bot.delete_webhook()
-        assert (await bot.get_webhook_info()).url == ""
+        fail["on"] = True
+        await fake.push_text(alice, "dropped with the webhook")
+        assert await bot.delete_webhook(drop_pending_updates=True)
+        info = await bot.get_webhook_info()
+        assert (info.url, info.pending_update_count) == ("", 0)
     finally:
         await runner.cleanup()
 
