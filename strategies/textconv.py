@@ -13,8 +13,12 @@ def _converter(config: str) -> opencc.OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    """Traditional (any region) → Simplified Chinese. Other scripts pass through unchanged."""
-    return str(_converter("t2s").convert(text))
+    """Traditional (any region) → Simplified Chinese. Other scripts pass through unchanged.
+
+    ``tw2s`` rather than ``t2s``: it also knows the Taiwanese variant forms (著急 → 着急, 裡 → 里), and
+    for Hong Kong and standard Traditional it gives the same result.
+    """
+    return str(_converter("tw2s").convert(text))
 
 
 def to_traditional(text: str) -> str:

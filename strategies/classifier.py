@@ -1,0 +1,210 @@
+"""The classifier: a customer's recent analysed messages and recorded events → a :class:`Profile`.
+
+Evidence is summed per dimension and label, recent messages weighing more (by position in the
+history and by age). A single-valued dimension gets a label only when its evidence clears a threshold
+and beats the runner-up — otherwise ``none``, because a wrong guess costs an agent more than no guess.
+An agent's correction overrides its dimension; the latest correction wins.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from strategies import taxonomy
+from strategies.models import Event, Observation, Profile, Verdict
+from strategies.value import NO_PAY_UNPAID, ledger, value_verdict
+
+#: Each older message counts this much less than the next one. Traits (behaviour, personality,
+#: shopper type) are stable, so their decay is gentle; mood is about now, so it fades fast.
+TRAIT_DECAY = 0.95
+MOOD_DECAY = 0.7
+#: Age halves a message's weight every so many hours (traits: a season; mood: an afternoon).
+TRAIT_HALF_LIFE_H = 24.0 * 90
+MOOD_HALF_LIFE_H = 6.0
+#: Evidence a label needs before it is shown (in summed rule weights). Behaviour and personality
+#: need about two clear signs; shopper types are rarely visible, so they need more.
+MIN_SCORE = {"behavior": 1.0, "personality": 1.0, "shopper": 1.2, "mood": 0.6}
+#: The winner must lead the runner-up by this factor, or the dimension stays ``none``.
+LEAD = 1.25
+#: Haggling anywhere makes a bargainer (the labelling guide's priority) once it reaches this much.
+BARGAINER_MIN = 0.9
+#: Words saying an order will not be paid make a no-pay customer once they reach this much.
+NO_PAY_MIN = 1.0
+#: A message this short (content characters) that asks for a concrete thing is "terse and
+#: transactional" — the decisive buyer's style — and adds this much decisive evidence.
+TERSE_CHARS = 14
+TERSE_WEIGHT = 0.35
+TRANSACTIONAL = frozenset(
+    {"shipping", "order_change", "after_sales", "invoice", "payment", "product_question"}
+)
+#: Concerns and motives are listed once their evidence reaches this much.
+CONCERN_MIN = 0.8
+MOTIVE_MIN = 0.8
+#: Quotes kept as evidence for one verdict or list entry.
+MAX_QUOTES = 3
+PRESALE = frozenset({"product_question", "promotion", "bargain", "authenticity"})
+
+
+@dataclass
+class _Tally:
+    """Weighted evidence per (dimension, label), with the quotes that carried it."""
+
+    score: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
+    quotes: dict[tuple[str, str], dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+
+    def add(self, dim: str, label: str, weight: float, quote: str) -> None:
+        key = (dim, label)
+        self.score[key] += weight
+        seen = self.quotes[key]
+        if weight > seen.get(quote, 0.0):
+            seen[quote] = weight
+
+    def scores(self, dim: str) -> dict[str, float]:
+        return {label: s for (d, label), s in self.score.items() if d == dim and s > 0}
+
+    def evidence(self, dim: str, label: str) -> tuple[str, ...]:
+        ranked = sorted(self.quotes.get((dim, label), {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        return tuple(q for q, _ in ranked[:MAX_QUOTES] if q)
+
+
+def classify(
+    observations: Sequence[Observation], events: Sequence[Event] = (), now: datetime | None = None
+) -> Profile:
+    """Classify a customer from their recent messages and recorded events (pure, deterministic)."""
+    history = sorted(observations, key=lambda o: o.at)
+    if now is None:
+        now = max([o.at for o in history] + [e.at for e in events], default=None)
+    tally = _tally(history, now)
+    book = ledger(events, now)
+
+    behavior = _behavior(tally, book.unpaid)
+    personality = _single(tally, "personality")
+    shopper = _single(tally, "shopper")
+    mood = _mood(tally)
+    known = sum(1 for v in (behavior, personality, shopper) if v.label != taxonomy.NONE)
+    motives = _listed(tally, "motives", MOTIVE_MIN)
+    known += bool(motives)
+    value = value_verdict(
+        book,
+        presale_questions=sum(1 for o in history if PRESALE & set(o.analysis.intents)),
+        positive_after_receipt=any(
+            o.analysis.mood == "positive"
+            for o in history
+            if book.last_received_at and o.at >= book.last_received_at
+        ),
+        hesitant=mood.label == "hesitant",
+        known_dimensions=known,
+    )
+    verdicts = {
+        "behavior": behavior,
+        "personality": personality,
+        "shopper": shopper,
+        "value": value,
+        "mood": mood,
+    }
+    verdicts.update(_corrections(events))
+    concerns = _listed(tally, "concerns", CONCERN_MIN)
+    return Profile(
+        **verdicts,
+        concerns=tuple(concerns),
+        motives=tuple(motives),
+        concern_evidence={c: tally.evidence("concerns", c) for c in concerns},
+        motive_evidence={m: tally.evidence("motives", m) for m in motives},
+    )
+
+
+def _weight(position_from_end: int, age_h: float, decay: float, half_life_h: float) -> float:
+    return math.pow(decay, position_from_end) * math.pow(0.5, max(age_h, 0.0) / half_life_h)
+
+
+def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
+    tally = _Tally()
+    last = len(history) - 1
+    for i, obs in enumerate(history):
+        age_h = (now - obs.at).total_seconds() / 3600 if now is not None else 0.0
+        trait_w = _weight(last - i, age_h, TRAIT_DECAY, TRAIT_HALF_LIFE_H)
+        mood_w = _weight(last - i, age_h, MOOD_DECAY, MOOD_HALF_LIFE_H)
+        analysis = obs.analysis
+        for s in analysis.signals:
+            tally.add(
+                s.dimension, s.label, s.weight * (mood_w if s.dimension == "mood" else trait_w), s.evidence
+            )
+        if _terse(analysis.normalized) and TRANSACTIONAL & set(analysis.intents):
+            tally.add("behavior", "decisive", TERSE_WEIGHT * trait_w, obs.text.strip()[:40])
+    return tally
+
+
+def _terse(normalized: str) -> bool:
+    content = sum(1 for ch in normalized if "\u4e00" <= ch <= "\u9fff" or "a" <= ch <= "z")
+    return 0 < content <= TERSE_CHARS
+
+
+def _confidence(best: float, second: float, minimum: float) -> float:
+    strength = 1.0 - math.exp(-best / minimum)
+    margin = (best - second) / best if best > 0 else 0.0
+    return round(min(1.0, max(0.0, strength * (0.5 + 0.5 * margin))), 3)
+
+
+def _pick(tally: _Tally, dim: str, scores: dict[str, float], minimum: float) -> Verdict:
+    """The best-supported label if it clears ``minimum`` and leads the runner-up; else ``none``."""
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    if not ranked:
+        return Verdict(label=taxonomy.NONE, confidence=1.0)
+    (label, best), second = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    if best < minimum or best < second * LEAD:
+        return Verdict(label=taxonomy.NONE, confidence=round(math.exp(-best / minimum), 3))
+    return Verdict(
+        label=label, confidence=_confidence(best, second, minimum), evidence=tally.evidence(dim, label)
+    )
+
+
+def _single(tally: _Tally, dim: str) -> Verdict:
+    return _pick(tally, dim, tally.scores(dim), MIN_SCORE[dim])
+
+
+def _behavior(tally: _Tally, unpaid: int) -> Verdict:
+    scores = tally.scores("behavior")
+    if unpaid >= NO_PAY_UNPAID:
+        quotes = (f"event:unpaid_orders={unpaid}", *tally.evidence("behavior", "no_pay"))
+        return Verdict(label="no_pay", confidence=0.9, evidence=quotes[:MAX_QUOTES])
+    if scores.get("no_pay", 0.0) >= NO_PAY_MIN:
+        return _pick(tally, "behavior", {"no_pay": scores["no_pay"]}, NO_PAY_MIN)
+    if scores.get("bargainer", 0.0) >= BARGAINER_MIN:
+        return _pick(tally, "behavior", {"bargainer": scores["bargainer"]}, BARGAINER_MIN)
+    rest = {k: v for k, v in scores.items() if k not in ("bargainer", "no_pay")}
+    return _pick(tally, "behavior", rest, MIN_SCORE["behavior"])
+
+
+def _mood(tally: _Tally) -> Verdict:
+    verdict = _pick(
+        tally, "mood", {k: v for k, v in tally.scores("mood").items() if k != "neutral"}, MIN_SCORE["mood"]
+    )
+    if verdict.label == taxonomy.NONE:
+        return Verdict(label="neutral", confidence=verdict.confidence)
+    return verdict
+
+
+def _listed(tally: _Tally, dim: str, minimum: float) -> list[str]:
+    scores = tally.scores(dim)
+    return [label for label, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])) if s >= minimum]
+
+
+def _corrections(events: Sequence[Event]) -> dict[str, Verdict]:
+    """The latest valid correction per dimension, as a verdict marked ``corrected``."""
+    latest: dict[str, Event] = {}
+    for event in sorted(events, key=lambda e: e.at):  # stable: equal times keep their recorded order
+        dim, label = event.dimension, event.label
+        if event.kind != "correction" or dim is None or label is None:
+            continue
+        if dim in taxonomy.CORRECTABLE and taxonomy.is_valid(dim, label):
+            latest[dim] = event
+    return {
+        dim: Verdict(
+            label=e.label or taxonomy.NONE, confidence=1.0, evidence=("agent correction",), corrected=True
+        )
+        for dim, e in latest.items()
+    }
