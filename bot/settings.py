@@ -132,7 +132,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _mode_needs(self) -> Settings:
         if self.mode == "webhook":
-            if not self.webhook_url or not self.webhook_url.startswith("https://"):
+            if not self.webhook_url or not self.webhook_url.startswith(("https://", "http://")):
                 raise ValueError("WEBHOOK_URL: webhook mode needs the public https:// address of /webhook")
             if self.webhook_secret is None:
                 raise ValueError("WEBHOOK_SECRET: webhook mode needs a secret (letters, digits, _ and -)")

@@ -34,6 +34,8 @@ _LUA_DIR = Path(__file__).resolve().parent / "lua"
 EVENTS_CAP = 200
 #: Day keys outlive the day by this much: the summary compares with the previous day and 7-day average.
 DAY_KEY_DAYS = 40
+#: Whisper buttons keep working this long after the whisper was last updated.
+CALLBACK_TTL = 7 * 86400
 UNAVAILABLE = (
     redis_errors.ConnectionError,
     redis_errors.TimeoutError,
@@ -125,6 +127,10 @@ class DayData:
     stats: dict[str, int] = field(default_factory=dict)
     customers: dict[str, str] = field(default_factory=dict)
     follow: dict[str, int] = field(default_factory=dict)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _s(value: Any) -> str:
@@ -329,19 +335,29 @@ class Store:
         await self._guard(run)
 
     async def remember_whisper(
-        self, team: int, customer_id: str, whisper: Whisper, *, now: datetime, fallback: bool, new: bool
+        self,
+        team: int,
+        customer_id: str,
+        whisper: Whisper,
+        *,
+        now: datetime,
+        route: str,
+        callback: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
-        """Point the customer's burst at this whisper and count it for the day (round trip 3)."""
+        """Point the customer's burst at this whisper, count it, keep its buttons' payload (round trip 3).
+
+        ``route`` is ``private``, ``group`` (fallback reply) or ``edit`` (a burst's whisper updated).
+        """
         stats = self.keys.day(team, self.day_of(now), "s")
 
         async def run() -> None:
             pipe = self.client.pipeline(transaction=False)
             pipe.hset(self.keys.profile(team, customer_id), "w", whisper.encode())
             pipe.hdel(self.keys.profile(team, customer_id), "wp")
-            if new:
-                pipe.hincrby(stats, "whispers_group" if fallback else "whispers_private", 1)
-            else:
-                pipe.hincrby(stats, "whispers_edited", 1)
+            pipe.hincrby(stats, f"whispers_{route}", 1)
+            if callback is not None:
+                token, payload = callback
+                pipe.set(self.keys.callback(token), _json(payload), ex=CALLBACK_TTL)
             await pipe.execute()
 
         await self._guard(run)
@@ -516,9 +532,8 @@ class Store:
             await self._guard(lambda: self.client.set(self.keys.update(update_id), 1, nx=True, ex=ttl))
         )
 
-    async def put_callback(self, token: str, payload: dict[str, Any], ttl: int = 7 * 86400) -> None:
-        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-        await self._guard(lambda: self.client.set(self.keys.callback(token), data, ex=ttl))
+    async def put_callback(self, token: str, payload: dict[str, Any], ttl: int = CALLBACK_TTL) -> None:
+        await self._guard(lambda: self.client.set(self.keys.callback(token), _json(payload), ex=ttl))
 
     async def get_callback(self, token: str) -> dict[str, Any] | None:
         raw = await self._guard(lambda: self.client.get(self.keys.callback(token)))

@@ -96,3 +96,12 @@ async def redis_client(redis_url: str) -> AsyncIterator[Client]:
 @pytest.fixture
 def store(redis_client: Client, key_prefix: str) -> Store:
     return Store(redis_client, Keys(key_prefix), TZ, history_limit=5, retention_days=30)
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's exported settings must not change what the tests see."""
+    from bot.settings import Settings
+
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)

@@ -80,7 +80,7 @@ async def test_burst_first_forward_sends_then_edits(store: Store) -> None:
     racing = await record(store, 2, at=NOON + timedelta(seconds=1), burst=8)
     assert racing is not None and racing.action == "wait"
     await store.remember_whisper(
-        TEAM, ALICE.id, Whisper(7, 7, 555, int(NOON.timestamp()), 1), now=NOON, fallback=False, new=True
+        TEAM, ALICE.id, Whisper(7, 7, 555, int(NOON.timestamp()), 1), now=NOON, route="private"
     )
     follow = await record(store, 3, at=NOON + timedelta(seconds=5), burst=8)
     assert follow is not None and follow.action == "edit"
@@ -93,7 +93,7 @@ async def test_burst_first_forward_sends_then_edits(store: Store) -> None:
 async def test_burst_is_per_agent(store: Store) -> None:
     await record(store, 1, burst=8)
     await store.remember_whisper(
-        TEAM, ALICE.id, Whisper(7, 7, 555, int(NOON.timestamp()), 1), now=NOON, fallback=False, new=True
+        TEAM, ALICE.id, Whisper(7, 7, 555, int(NOON.timestamp()), 1), now=NOON, route="private"
     )
     other_agent = await record(store, 2, agent=8, at=NOON + timedelta(seconds=1), burst=8)
     assert other_agent is not None and other_agent.action == "send"

@@ -1,0 +1,60 @@
+"""The python-telegram-bot ``Application``: built here, and every handler registered here, in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes
+from telegram.request import HTTPXRequest
+
+from bot.services import Services
+from handlers.access import Access, access_handlers
+from handlers.intake import intake_handlers
+
+log = logging.getLogger(__name__)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+#: Updates the bot asks Telegram for; everything else is never delivered.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+#: Whispers are sent while other updates are handled; per-customer order is kept by Redis scripts.
+CONCURRENT_UPDATES = 64
+
+
+def build_application(services: Services, rate_limiter: BaseRateLimiter[Any]) -> AnyApp:
+    """An Application for ``services`` with rate limiting and all handlers registered.
+
+    ``rate_limiter`` is normally ``AIORateLimiter`` (Telegram's ~30 messages/s per bot and 20/min per
+    group, retrying 429s); tests pass one with roomier group limits.
+    """
+    settings = services.settings
+    assert settings.token, "the caller checks that a token is configured"
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
+        .request(HTTPXRequest(connection_pool_size=32, connect_timeout=5, read_timeout=10, write_timeout=10))
+        .get_updates_request(HTTPXRequest(connect_timeout=5, read_timeout=40))
+        .rate_limiter(rate_limiter)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .build()
+    )
+    register_handlers(app, services)
+    return app
+
+
+def register_handlers(app: AnyApp, services: Services) -> None:
+    """Every handler of every module, with its group: the only place handlers are registered."""
+    access = Access(services)
+    app.bot_data["access"] = access
+    for group, handler in [*access_handlers(services, access), *intake_handlers(services)]:
+        app.add_handler(handler, group=group)
+    app.add_error_handler(_log_error)
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    import logging
+
+    logging.getLogger("bot.errors").error("unhandled error while handling an update", exc_info=context.error)

@@ -1,0 +1,174 @@
+"""One customer message, from text to whisper content: the data flow of DESIGN.md §2.
+
+``store.record_message`` (dedupe, append, read back) → ``analyse`` + ``classify`` + ``advise`` →
+``store.save_outcome`` (labels, team counters). Used by the Telegram intake and by the offline console
+alike; it knows nothing about Telegram. When Redis is unavailable the message is still analysed and
+advised on its own, and the view says the profile is unavailable.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from bot.render import WhisperView
+from bot.settings import Settings
+from bot.store import CustomerRef, CustomerState, Recorded, Store, StoreUnavailable
+from strategies.advice import advise
+from strategies.analyser import Analyser
+from strategies.classifier import classify
+from strategies.models import Analysis, Lang, Observation, Profile
+from strategies.playbook import Playbook
+from strategies.replies import ReplyContext
+
+log = logging.getLogger(__name__)
+
+#: Telegram's own limit for a message; longer pasted text (console) is cut here, and the whisper says so.
+MAX_TEXT = 4096
+#: Analyses are cached by text: each new message re-reads the customer's recent history, so all but
+#: the newest message are hits. 8k entries is a few MB.
+ANALYSIS_CACHE = 8192
+NEGATIVE_MOODS = ("angry", "dissatisfied")
+
+
+class Domain:
+    """The loaded, validated domain: the playbook and the analyser built from the lexicon."""
+
+    def __init__(self, playbook: Playbook, analyser: Analyser) -> None:
+        self.playbook = playbook
+        self.analyser = analyser
+        self.analyse = lru_cache(maxsize=ANALYSIS_CACHE)(analyser.analyse)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What processing one message produced."""
+
+    view: WhisperView
+    recorded: Recorded | None
+    profile: Profile
+    analysis: Analysis
+
+
+def reply_context(settings: Settings, customer: str | None) -> ReplyContext:
+    return ReplyContext(
+        shop=settings.shop_name,
+        currency=settings.currency,
+        free_shipping=settings.free_shipping_threshold,
+        return_days=settings.return_days,
+        dispatch_hours=settings.dispatch_hours,
+        customer=customer,
+    )
+
+
+def observations(domain: Domain, state: CustomerState) -> list[Observation]:
+    return [Observation(at=m.at, text=m.text, analysis=domain.analyse(m.text)) for m in state.history]
+
+
+def profile_of(domain: Domain, state: CustomerState, now: datetime) -> Profile:
+    """A stored customer's classification now (history re-read through the analysis cache)."""
+    return classify(observations(domain, state), state.events, now=now)
+
+
+def message_counters(analysis: Analysis) -> list[str]:
+    counters = [f"intent:{i}" for i in analysis.intents]
+    counters += [f"concern:{c}" for c in analysis.concerns]
+    counters.append(f"msgmood:{analysis.mood}")
+    return counters
+
+
+class Pipeline:
+    """Processes customer messages for the bot and the console."""
+
+    def __init__(self, settings: Settings, store: Store, domain: Domain) -> None:
+        self.settings = settings
+        self.store = store
+        self.domain = domain
+
+    async def handle(
+        self,
+        *,
+        team: int,
+        customer: CustomerRef,
+        text: str,
+        agent_id: int,
+        update_id: int,
+        now: datetime,
+        lang: Lang,
+        burst_seconds: float | None = None,
+    ) -> Outcome | None:
+        """Process one forwarded message; None when this update was already handled.
+
+        ``burst_seconds`` overrides the setting (the console has no bursts).
+        """
+        truncated_at = MAX_TEXT if len(text) > MAX_TEXT else None
+        text = text[:MAX_TEXT]
+        analysis = self.domain.analyse(text)
+        recorded: Recorded | None = None
+        try:
+            recorded = await self.store.record_message(
+                team,
+                customer,
+                update_id=update_id,
+                agent_id=agent_id,
+                text=text,
+                now=now,
+                burst_seconds=self.settings.burst_seconds if burst_seconds is None else burst_seconds,
+            )
+            if recorded is None:
+                return None
+            profile = profile_of(self.domain, recorded.customer, now)
+            await self.store.save_outcome(
+                team,
+                recorded.customer,
+                now=now,
+                labels={
+                    d: profile.verdict(d).label
+                    for d in ("behavior", "personality", "mood", "value", "shopper")
+                },
+                agent_id=agent_id,
+                counters=message_counters(analysis),
+                follow={
+                    "negative": profile.mood.label in NEGATIVE_MOODS and analysis.mood in NEGATIVE_MOODS,
+                    "interest": profile.value.label == "high_interest",
+                },
+            )
+        except StoreUnavailable:
+            # The whisper still goes out, built from this message alone.
+            profile = classify([Observation(at=now, text=text, analysis=analysis)], (), now=now)
+            return self._outcome(customer, text, analysis, profile, None, lang, truncated_at)
+        return self._outcome(customer, text, analysis, profile, recorded, lang, truncated_at)
+
+    def _outcome(
+        self,
+        customer: CustomerRef,
+        text: str,
+        analysis: Analysis,
+        profile: Profile,
+        recorded: Recorded | None,
+        lang: Lang,
+        truncated_at: int | None,
+    ) -> Outcome:
+        state = recorded.customer if recorded else None
+        advice = advise(
+            self.domain.playbook,
+            profile,
+            analysis,
+            reply_context(self.settings, customer.name),
+            lang=lang,
+            seed=f"{customer.id}:{state.messages if state else 0}",
+        )
+        view = WhisperView(
+            customer=customer.name,
+            messages=state.messages if state else 1,
+            first_seen=state.first_seen if state else None,
+            text=text,
+            analysis=analysis,
+            profile=profile,
+            advice=advice,
+            degraded=recorded is None,
+            truncated_at=truncated_at,
+        )
+        return Outcome(view=view, recorded=recorded, profile=profile, analysis=analysis)
