@@ -19,7 +19,7 @@ from bot.store import CustomerRef, CustomerState, Recorded, Store, StoreUnavaila
 from strategies.advice import advise
 from strategies.analyser import Analyser
 from strategies.classifier import classify
-from strategies.models import Analysis, Lang, Observation, Profile
+from strategies.models import Analysis, Event, Lang, Observation, Profile
 from strategies.playbook import Playbook
 from strategies.replies import ReplyContext
 
@@ -31,6 +31,8 @@ MAX_TEXT = 4096
 #: the newest message are hits. 8k entries is a few MB.
 ANALYSIS_CACHE = 8192
 NEGATIVE_MOODS = ("angry", "dissatisfied")
+#: Single-valued dimensions whose labels are kept with the customer and in the team's day.
+LABELLED = ("behavior", "personality", "mood", "value", "shopper")
 
 
 class Domain:
@@ -70,6 +72,24 @@ def observations(domain: Domain, state: CustomerState) -> list[Observation]:
 def profile_of(domain: Domain, state: CustomerState, now: datetime) -> Profile:
     """A stored customer's classification now (history re-read through the analysis cache)."""
     return classify(observations(domain, state), state.events, now=now)
+
+
+def labels_of(profile: Profile) -> dict[str, str]:
+    return {d: profile.verdict(d).label for d in LABELLED}
+
+
+def value_milestones(state: CustomerState, profile: Profile) -> dict[str, bool]:
+    """Follow-up flags for a customer who just became a repeat customer or a VIP candidate.
+
+    Only the transition is flagged (the label stored before differs), so the day's summary lists the
+    customers who crossed the line that day, not every regular.
+    """
+    before = state.fields.get("l:value")
+    now = profile.value.label
+    flags = {}
+    if now != before and now in ("captive", "vip"):
+        flags["repeat" if now == "captive" else "vip"] = True
+    return flags
 
 
 def message_counters(analysis: Analysis) -> list[str]:
@@ -124,15 +144,13 @@ class Pipeline:
                 team,
                 recorded.customer,
                 now=now,
-                labels={
-                    d: profile.verdict(d).label
-                    for d in ("behavior", "personality", "mood", "value", "shopper")
-                },
+                labels=labels_of(profile),
                 agent_id=agent_id,
                 counters=message_counters(analysis),
                 follow={
                     "negative": profile.mood.label in NEGATIVE_MOODS and analysis.mood in NEGATIVE_MOODS,
                     "interest": profile.value.label == "high_interest",
+                    **value_milestones(recorded.customer, profile),
                 },
             )
         except StoreUnavailable:
@@ -172,3 +190,18 @@ class Pipeline:
             truncated_at=truncated_at,
         )
         return Outcome(view=view, recorded=recorded, profile=profile, analysis=analysis)
+
+    async def record_event(
+        self, team: int, customer: CustomerRef, event: Event
+    ) -> tuple[CustomerState, Profile]:
+        """Record an agent's event (order, paid, correction…) and reclassify the customer with it.
+
+        The new labels are stored, and a customer who just became a repeat customer or VIP candidate
+        lands on the day's follow-up list. Raises :class:`StoreUnavailable` when Redis is down.
+        """
+        state = await self.store.add_event(team, customer, event)
+        profile = profile_of(self.domain, state, event.at)
+        await self.store.save_labels(
+            team, state, now=event.at, labels=labels_of(profile), follow=value_milestones(state, profile)
+        )
+        return state, profile

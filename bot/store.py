@@ -334,6 +334,32 @@ class Store:
 
         await self._guard(run)
 
+    async def save_labels(
+        self,
+        team: int,
+        customer: CustomerState,
+        *,
+        now: datetime,
+        labels: dict[str, str],
+        follow: dict[str, bool],
+    ) -> None:
+        """Store a customer's new labels after an event (no message is counted) and flag follow-ups."""
+        follow_key = self.keys.day(team, self.day_of(now), "f")
+
+        async def run() -> None:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hset(self.keys.profile(team, customer.id), mapping={f"l:{k}": v for k, v in labels.items()})
+            for name, on in follow.items():
+                field_name = f"{name}|{customer.id}"
+                if on:
+                    pipe.hset(follow_key, field_name, epoch(now))
+                else:
+                    pipe.hdel(follow_key, field_name)
+            pipe.expire(follow_key, DAY_KEY_DAYS * 86400)
+            await pipe.execute()
+
+        await self._guard(run)
+
     async def remember_whisper(
         self,
         team: int,
