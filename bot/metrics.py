@@ -31,9 +31,9 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
-        self.redis_unavailable = Counter(
-            "zhiyin_redis_unavailable_total",
-            "Operations that found Redis unavailable",
+        self.redis_failures = Gauge(
+            "zhiyin_redis_failed_operations",
+            "Operations that found Redis unavailable since start",
             registry=self.registry,
         )
         self.redis_up = Gauge(

@@ -121,7 +121,9 @@ def render(
     sep = ", " if lang == "en" else "、"
     lines: list[str] = []
     customer = f.b(_clip(view.customer, 64))
-    if view.messages <= 1:
+    if view.degraded:  # without the profile we can't tell new from returning
+        lines.append(t("whisper.header_unknown", customer=customer))
+    elif view.messages <= 1:
         lines.append(t("whisper.header_new", customer=customer))
     else:
         first = view.first_seen.astimezone(tz).strftime("%m-%d %H:%M") if view.first_seen else "?"

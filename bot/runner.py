@@ -59,7 +59,9 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
     embedded = None
     if settings.redis_url is None:
         embedded = EmbeddedRedis(settings.data_dir)
-        url = await asyncio.to_thread(embedded.start)
+        # Started from the main thread on purpose: the server is tied to the thread that forks it
+        # (it gets SIGTERM when that thread's process dies), and worker threads come and go.
+        url = embedded.start()
         log.info("embedded redis started", extra={"data_dir": str(embedded.dir)})
     else:
         url = settings.redis_url.get_secret_value()
@@ -76,7 +78,7 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
     finally:
         await client.aclose()
         if embedded is not None:
-            await asyncio.to_thread(embedded.stop)
+            embedded.stop()
 
 
 def make_services(

@@ -12,6 +12,8 @@ the message alone.
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,6 +29,7 @@ from bot.keys import Keys
 from strategies.models import Event
 
 Client = aioredis.Redis | RedisCluster
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _LUA_DIR = Path(__file__).resolve().parent / "lua"
@@ -36,6 +39,9 @@ EVENTS_CAP = 200
 DAY_KEY_DAYS = 40
 #: Whisper buttons keep working this long after the whisper was last updated.
 CALLBACK_TTL = 7 * 86400
+#: After Redis is found down, operations fail fast for this long before it is tried again, so a dead
+#: Redis costs one timeout per few seconds rather than one per message.
+BREAKER_SECONDS = 2.0
 UNAVAILABLE = (
     redis_errors.ConnectionError,
     redis_errors.TimeoutError,
@@ -180,13 +186,39 @@ class Store:
         self.ttl = retention_days * 86400
         self._scripts = {p.stem: p.read_text(encoding="utf-8") for p in _LUA_DIR.glob("*.lua")}
         self._shas: dict[str, str] = {}
+        self._down_since: float | None = None
+        self._retry_at = 0.0
+        #: Operations that found Redis down (exported as a metric).
+        self.failures = 0
 
     # plumbing -------------------------------------------------------------------------------------
     async def _guard(self, make: Callable[[], Awaitable[T]]) -> T:
+        """Run a Redis operation; fail fast for a while once Redis is found down (the breaker)."""
+        if self._down_since is not None and time.monotonic() < self._retry_at:
+            raise StoreUnavailable("Redis unavailable (waiting before the next attempt)")
         try:
-            return await make()
+            result = await make()
         except UNAVAILABLE as exc:
+            if self._down_since is None:
+                self._down_since = time.monotonic()
+                log.warning(
+                    "redis unavailable; whispers continue without profiles",
+                    extra={"error": type(exc).__name__},
+                )
+            self._retry_at = time.monotonic() + BREAKER_SECONDS
+            self.failures += 1
             raise StoreUnavailable(f"Redis unavailable: {type(exc).__name__}") from exc
+        if self._down_since is not None:
+            log.warning(
+                "redis available again", extra={"down_seconds": round(time.monotonic() - self._down_since, 1)}
+            )
+            self._down_since = None
+        return result
+
+    @property
+    def available(self) -> bool:
+        """False while the breaker is open (Redis was found down moments ago)."""
+        return self._down_since is None
 
     async def _sha(self, name: str) -> str:
         if name not in self._shas:
@@ -204,11 +236,11 @@ class Store:
         return await self._guard(run)
 
     async def ping(self) -> bool:
+        """Whether Redis answers now (bypasses the breaker, and closes it when Redis is back)."""
+        self._retry_at = 0.0
         try:
-            return bool(await self.client.ping())
-        except UNAVAILABLE:
-            return False
-        except redis_errors.RedisError:
+            return bool(await self._guard(lambda: self.client.ping()))
+        except (StoreUnavailable, redis_errors.RedisError):
             return False
 
     def day_of(self, moment: datetime) -> str:

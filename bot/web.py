@@ -42,6 +42,7 @@ def build_web_app(services: Services, application: AnyApp | None) -> web.Applica
 
     async def metrics(_: web.Request) -> web.Response:
         services.metrics.redis_up.set(1 if await services.store.ping() else 0)
+        services.metrics.redis_failures.set(services.store.failures)
         return web.Response(body=services.metrics.render(), content_type="text/plain", charset="utf-8")
 
     async def webhook(request: web.Request) -> web.Response:

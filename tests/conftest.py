@@ -28,9 +28,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_redis(directory: Path, *extra: str) -> tuple[subprocess.Popen[bytes], int]:
-    """A throwaway redis-server on a loopback port, data in ``directory``."""
-    port = free_port()
+def start_redis(directory: Path, *extra: str, port: int | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """A throwaway redis-server on a loopback port (a free one unless given), data in ``directory``."""
+    port = port or free_port()
     proc = subprocess.Popen(
         [
             find_redis_server(),
