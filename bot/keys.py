@@ -9,6 +9,7 @@ Customer keys (expire ``RETENTION_DAYS`` after the customer's last message or ev
     {prefix}:{T:C}:p    hash  name, kind, first, last, n (messages), labels, whisper pointer
     {prefix}:{T:C}:h    list  history, newest first: "update_id|epoch|agent_id|text", capped
     {prefix}:{T:C}:e    list  recorded events (JSON), oldest first, capped
+    {prefix}:{T:C}:u    zset  update ids seen in the last day → epoch (dedupe of redeliveries)
 
 Team keys::
 
@@ -59,8 +60,17 @@ class Keys:
     def events(self, team: int, customer: str) -> str:
         return f"{self.customer_tag(team, customer)}:e"
 
-    def customer_keys(self, team: int, customer: str) -> tuple[str, str, str]:
-        return (self.profile(team, customer), self.history(team, customer), self.events(team, customer))
+    def updates(self, team: int, customer: str) -> str:
+        return f"{self.customer_tag(team, customer)}:u"
+
+    def customer_keys(self, team: int, customer: str) -> tuple[str, str, str, str]:
+        """Every key of one customer (profile, history, events, update ids seen)."""
+        return (
+            self.profile(team, customer),
+            self.history(team, customer),
+            self.events(team, customer),
+            self.updates(team, customer),
+        )
 
     # team -------------------------------------------------------------------------------------
     def team_tag(self, team: int) -> str:

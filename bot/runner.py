@@ -18,7 +18,7 @@ from types import TracebackType
 
 from aiohttp import web
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, BaseRateLimiter
+from telegram.ext import AIORateLimiter
 
 from bot.app import ALLOWED_UPDATES, AnyApp, build_application
 from bot.embedded_redis import EmbeddedRedis
@@ -98,6 +98,17 @@ def make_services(
     )
 
 
+def default_rate_limiter(settings: Settings) -> AIORateLimiter:
+    """Telegram's limits from the settings; a 429 is retried after the pause Telegram asks for."""
+    return AIORateLimiter(
+        overall_max_rate=settings.rate_limit_per_second,
+        overall_time_period=1,
+        group_max_rate=settings.group_rate_limit_per_minute,
+        group_time_period=60,
+        max_retries=3,
+    )
+
+
 class Zhiyin:
     """The whole running bot. ``async with Zhiyin(...)`` starts it; leaving the block stops it."""
 
@@ -108,13 +119,11 @@ class Zhiyin:
         texts: Texts,
         *,
         clock: Callable[[], datetime] | None = None,
-        rate_limiter: BaseRateLimiter[object] | None = None,
     ) -> None:
         self.settings = settings
         self.domain = domain
         self.texts = texts
         self.clock = clock
-        self.rate_limiter = rate_limiter if rate_limiter is not None else AIORateLimiter(max_retries=3)
         self._stack = contextlib.AsyncExitStack()
         self.services: Services
         self.application: AnyApp
@@ -125,7 +134,7 @@ class Zhiyin:
         try:
             storage = await self._stack.enter_async_context(open_storage(settings))
             self.services = make_services(settings, storage.store, self.domain, self.texts, self.clock)
-            self.application = build_application(self.services, self.rate_limiter)
+            self.application = build_application(self.services, default_rate_limiter(settings))
             await _initialize(self.application)
             self._stack.push_async_callback(self.application.shutdown)
             me = self.application.bot.bot

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     listen_host: str = "0.0.0.0"  # noqa: S104 - the health/webhook server is meant to be reachable
     listen_port: int = Field(default=8080, ge=1, le=65535)
+    #: Telegram's limits for a bot: ~30 messages/s overall and 20/min per group; 0 turns a limit off
+    #: (only for a local Bot API server or a bot with paid broadcasts).
+    rate_limit_per_second: int = Field(default=30, ge=0, le=1000)
+    group_rate_limit_per_minute: int = Field(default=20, ge=0, le=1000)
 
     # Storage
     redis_url: SecretStr | None = None

@@ -37,6 +37,8 @@ _LUA_DIR = Path(__file__).resolve().parent / "lua"
 EVENTS_CAP = 200
 #: Day keys outlive the day by this much: the summary compares with the previous day and 7-day average.
 DAY_KEY_DAYS = 40
+#: Redelivered updates are recognised for this long (Telegram keeps undelivered updates for a day).
+DEDUPE_SECONDS = 86400
 #: Whisper buttons keep working this long after the whisper was last updated.
 CALLBACK_TTL = 7 * 86400
 #: After Redis is found down, operations fail fast for this long before it is tried again, so a dead
@@ -297,6 +299,7 @@ class Store:
                 customer.kind,
                 agent_id,
                 burst_seconds,
+                DEDUPE_SECONDS,
             ],
         )
         if int(result[0]) == 0:
@@ -431,7 +434,7 @@ class Store:
     # customers ------------------------------------------------------------------------------------------
     async def load_customer(self, team: int, customer_id: str) -> CustomerState | None:
         """A customer's stored state, or None when unknown (or expired)."""
-        p, h, e = self.keys.customer_keys(team, customer_id)
+        p, h, e, _ = self.keys.customer_keys(team, customer_id)
 
         async def run() -> list[Any]:
             pipe = self.client.pipeline(transaction=False)
@@ -447,7 +450,7 @@ class Store:
 
     async def add_event(self, team: int, customer: CustomerRef, event: Event) -> CustomerState:
         """Record an event (order, paid, correction…) for a customer, creating them if needed."""
-        p, h, e = self.keys.customer_keys(team, customer.id)
+        p, h, e, _ = self.keys.customer_keys(team, customer.id)
         at = epoch(event.at)
         day = self.day_of(event.at)
         stats = self.keys.day(team, day, "s")

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Chat, User
-from telegram.ext import AIORateLimiter
 
 from bot.__main__ import load_domain
 from bot.i18n import Texts, load_texts
@@ -86,8 +85,8 @@ def bot_settings(
 async def start_bot(
     settings: Settings, *, clock: Callable[[], datetime] | None = None
 ) -> AsyncIterator[Zhiyin]:
-    limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
-    async with Zhiyin(settings, domain(), texts(), clock=clock, rate_limiter=limiter) as bot:
+    roomy = settings.model_copy(update={"rate_limit_per_second": 0, "group_rate_limit_per_minute": 0})
+    async with Zhiyin(roomy, domain(), texts(), clock=clock) as bot:
         yield bot
 
 

@@ -196,3 +196,11 @@ async def test_summary_claim_is_exactly_once(store: Store) -> None:
 async def test_update_dedupe_for_other_updates(store: Store) -> None:
     assert await store.first_delivery(99)
     assert not await store.first_delivery(99)
+
+
+async def test_a_redelivery_is_recognised_long_after_history_moved_on(store: Store) -> None:
+    for n in range(1, 12):  # history_limit=5: update 1 left the history long ago
+        assert await record(store, n) is not None
+    assert await record(store, 1) is None
+    state = await store.load_customer(TEAM, ALICE.id)
+    assert state is not None and state.messages == 11

@@ -1,20 +1,21 @@
 -- Record one customer message atomically and return everything needed to classify and whisper.
--- KEYS: 1 profile hash, 2 history list, 3 events list (all one customer: same hash tag)
+-- KEYS: 1 profile hash, 2 history list, 3 events list, 4 update ids seen (zset) — one customer, one slot
 -- ARGV: 1 update id, 2 now (epoch s), 3 history entry, 4 history cap, 5 ttl (s), 6 display name,
---       7 kind, 8 agent id, 9 burst window (s)
+--       7 kind, 8 agent id, 9 burst window (s), 10 dedupe window (s)
 -- Returns {0} for an update seen before, else
 --   {1, is_new_customer, message_count, profile (flat), history (newest first), events, action, whisper}
 -- where action is "send" (this caller owns the next whisper), "edit" (whisper = the pointer to update)
 -- or "wait" (another worker is sending this burst's whisper right now).
-local p, h, e = KEYS[1], KEYS[2], KEYS[3]
+local p, h, e, seen = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local now = tonumber(ARGV[2])
-local marker = ARGV[1] .. '|'
+local window = tonumber(ARGV[10])
 
--- Telegram redelivers; an update id already in the recent history is a duplicate.
-local recent = redis.call('LRANGE', h, 0, -1)
-for i = 1, #recent do
-  if string.sub(recent[i], 1, #marker) == marker then return {0} end
-end
+-- Telegram redelivers (webhooks retried, two workers behind one URL): an update id seen within the
+-- window is a duplicate, however many messages came in between.
+if redis.call('ZSCORE', seen, ARGV[1]) then return {0} end
+redis.call('ZADD', seen, now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', seen, '-inf', now - window)
+redis.call('EXPIRE', seen, window)
 
 redis.call('LPUSH', h, ARGV[3])
 redis.call('LTRIM', h, 0, tonumber(ARGV[4]) - 1)
