@@ -7,9 +7,9 @@ import contextlib
 import json
 import socket
 import time
-from datetime import timedelta
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
