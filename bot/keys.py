@@ -19,6 +19,7 @@ Team keys::
     {prefix}:{T}:d:YYYYMMDD:s   hash  the day's counters (messages, customers, intents, moods, agents…)
     {prefix}:{T}:d:YYYYMMDD:c   hash  customer id → labels at their latest message that day
     {prefix}:{T}:d:YYYYMMDD:f   hash  follow-up lists: "list|customer id" → epoch
+    {prefix}:{T}:d:YYYYMMDD:n   set   customers first seen that day (the rest of :c are returning)
     {prefix}:{T}:days           zset  YYYYMMDD → epoch of the day, so /forget can find every day key
     {prefix}:{T}:sent           hash  YYYYMMDD → who sent that day's summary (exactly-once)
 

@@ -39,6 +39,8 @@ EVENTS_CAP = 200
 DAY_KEY_DAYS = 40
 #: Redelivered updates are recognised for this long (Telegram keeps undelivered updates for a day).
 DEDUPE_SECONDS = 86400
+#: The order of labels in a day's customer hash ("behavior|personality|mood|value|shopper").
+LABEL_ORDER = ("behavior", "personality", "mood", "value", "shopper")
 #: Whisper buttons keep working this long after the whisper was last updated.
 CALLBACK_TTL = 7 * 86400
 #: After Redis is found down, operations fail fast for this long before it is tried again, so a dead
@@ -139,6 +141,13 @@ class DayData:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _with_customers(stats: dict[str, int], customers: int, new: int) -> dict[str, int]:
+    """Add the day's customer counts (kept as a hash and a set, not counters) to its counters."""
+    if customers:
+        stats.update(customers=customers, customers_new=new, customers_returning=customers - new)
+    return stats
 
 
 def _s(value: Any) -> str:
@@ -321,34 +330,22 @@ class Store:
         counters: Sequence[str],
         follow: dict[str, bool],
     ) -> None:
-        """Store the customer's new labels and count the message for the team's day (round trip 2)."""
+        """Store the customer's new labels and count the message for the team's day (round trip 2).
+
+        Plain commands in one pipeline (no script: Redis Cluster won't pipeline EVALSHA across slots).
+        Counters only ever increase and the rest are overwrites, so a message is never half-counted in a
+        way that matters; new customers are a per-day set, so counting them needs no read.
+        """
         day = self.day_of(now)
-        new_today = self.day_of(customer.first_seen) == day
-        label_line = "|".join(
-            labels.get(d, "none") for d in ("behavior", "personality", "mood", "value", "shopper")
-        )
-        flags = " ".join(f"{name}:{'on' if on else 'off'}" for name, on in follow.items())
-        team_keys = [
-            self.keys.day(team, day, "s"),
+        ttl = DAY_KEY_DAYS * 86400
+        stats = self.keys.day(team, day, "s")
+        day_keys = [
+            stats,
             self.keys.day(team, day, "c"),
             self.keys.day(team, day, "f"),
-            self.keys.names(team),
-            self.keys.recent(team),
-            self.keys.days(team),
+            self.keys.day(team, day, "n"),
         ]
-        args: list[str | int] = [
-            customer.id,
-            customer.name,
-            epoch(now),
-            day,
-            self.day_start(day),
-            int(new_today),
-            label_line,
-            agent_id,
-            flags,
-            DAY_KEY_DAYS * 86400,
-            *counters,
-        ]
+        label_line = "|".join(labels.get(d, "none") for d in LABEL_ORDER)
 
         async def run() -> None:
             pipe = self.client.pipeline(transaction=False)
@@ -356,16 +353,22 @@ class Store:
                 pipe.hset(
                     self.keys.profile(team, customer.id), mapping={f"l:{k}": v for k, v in labels.items()}
                 )
-            pipe.evalsha(await self._sha("team_message"), len(team_keys), *team_keys, *args)
-            results = await pipe.execute(raise_on_error=False)
-            for res in results:
-                if isinstance(res, redis_errors.NoScriptError):
-                    self._shas.pop("team_message", None)
-                    await self.client.evalsha(
-                        await self._sha("team_message"), len(team_keys), *team_keys, *args
-                    )
-                elif isinstance(res, Exception):
-                    raise res
+            for counter in ("messages", f"agent:{agent_id}", *counters):
+                pipe.hincrby(stats, counter, 1)
+            pipe.hset(day_keys[1], customer.id, label_line)
+            if self.day_of(customer.first_seen) == day:
+                pipe.sadd(day_keys[3], customer.id)
+            for name, on in follow.items():
+                if on:
+                    pipe.hset(day_keys[2], f"{name}|{customer.id}", epoch(now))
+                else:
+                    pipe.hdel(day_keys[2], f"{name}|{customer.id}")
+            pipe.hset(self.keys.names(team), customer.id, customer.name)
+            pipe.zadd(self.keys.recent(team), {customer.id: epoch(now)})
+            pipe.zadd(self.keys.days(team), {day: self.day_start(day)})
+            for key in day_keys:
+                pipe.expire(key, ttl)
+            await pipe.execute()
 
         await self._guard(run)
 
@@ -524,6 +527,7 @@ class Store:
             pipe.zrem(self.keys.nopay(team), customer_id)
             for day, fields in follow_fields:
                 pipe.hdel(self.keys.day(team, day, "c"), customer_id)
+                pipe.srem(self.keys.day(team, day, "n"), customer_id)
                 if fields:
                     pipe.hdel(self.keys.day(team, day, "f"), *fields)
             results = await pipe.execute()
@@ -550,16 +554,19 @@ class Store:
 
     # team days ----------------------------------------------------------------------------------------------
     async def day_data(self, team: int, day: str) -> DayData:
+        """One day of a team as counted when messages arrived (one round trip, no customer scanned)."""
+
         async def run() -> list[Any]:
             pipe = self.client.pipeline(transaction=False)
             for kind in ("s", "c", "f"):
                 pipe.hgetall(self.keys.day(team, day, kind))
+            pipe.scard(self.keys.day(team, day, "n"))
             return list(await pipe.execute())
 
-        stats, custs, follow = await self._guard(run)
+        stats, custs, follow, new = await self._guard(run)
         return DayData(
             day=day,
-            stats={_s(k): int(v) for k, v in stats.items()},
+            stats=_with_customers({_s(k): int(v) for k, v in stats.items()}, len(custs), int(new)),
             customers={_s(k): _s(v) for k, v in custs.items()},
             follow={_s(k): int(v) for k, v in follow.items()},
         )
@@ -571,10 +578,17 @@ class Store:
             pipe = self.client.pipeline(transaction=False)
             for day in days:
                 pipe.hgetall(self.keys.day(team, day, "s"))
+                pipe.hlen(self.keys.day(team, day, "c"))
+                pipe.scard(self.keys.day(team, day, "n"))
             return list(await pipe.execute())
 
         rows = await self._guard(run)
-        return {day: {_s(k): int(v) for k, v in row.items()} for day, row in zip(days, rows, strict=True)}
+        return {
+            day: _with_customers(
+                {_s(k): int(v) for k, v in rows[3 * i].items()}, int(rows[3 * i + 1]), int(rows[3 * i + 2])
+            )
+            for i, day in enumerate(days)
+        }
 
     async def nopay_list(self, team: int) -> dict[str, int]:
         raw: list[Any] = await self._guard(

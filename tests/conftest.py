@@ -61,6 +61,68 @@ def start_redis(directory: Path, *extra: str, port: int | None = None) -> tuple[
     raise RuntimeError("test redis-server did not start")
 
 
+def _cluster_ports(count: int) -> list[int]:
+    """Free ports whose cluster-bus twins (port + 10000) are free too."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port + 10000 > 65535 or port in ports:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        ports.append(port)
+    return ports
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[int]]:
+    """A real three-node Redis Cluster on loopback (no replicas); yields the nodes' ports."""
+    procs = []
+    ports = _cluster_ports(3)
+    for port in ports:
+        proc, _ = start_redis(
+            tmp_path_factory.mktemp(f"cluster{port}"),
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            f"nodes-{port}.conf",
+            "--cluster-node-timeout",
+            "2000",
+            port=port,
+        )
+        procs.append(proc)
+    cli = Path(find_redis_server()).with_name("redis-cli")
+    subprocess.run(
+        [
+            str(cli),
+            "--cluster",
+            "create",
+            *(f"127.0.0.1:{p}" for p in ports),
+            "--cluster-replicas",
+            "0",
+            "--cluster-yes",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        states = [redis.Redis(port=p).cluster("info").get("cluster_state") for p in ports]
+        if all(state == "ok" for state in states):
+            break
+        time.sleep(0.1)
+    else:
+        raise RuntimeError("test Redis Cluster did not become ready")
+    yield ports
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     proc, port = start_redis(tmp_path_factory.mktemp("redis"))

@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
+import pytest
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
 
-from bot.store import CustomerRef, Store, Whisper
+from bot.redis_conn import connect
+from bot.store import Client, CustomerRef, Store, Whisper
 from strategies.models import Event
 from tests.conftest import TZ
+
+
+@pytest.fixture(params=["single", "cluster"])
+async def redis_client(
+    request: pytest.FixtureRequest, redis_url: str, key_prefix: str
+) -> AsyncIterator[Client]:
+    """This module's tests run twice: on one server and on a three-node Redis Cluster."""
+    if request.param == "single":
+        client = await connect(redis_url)
+    else:
+        ports = request.getfixturevalue("redis_cluster")
+        client = await connect(f"redis://127.0.0.1:{ports[0]}/0")
+        assert isinstance(client, RedisCluster), "connect() switches to the cluster client by itself"
+    yield client
+    if request.param == "cluster":
+        keys = [k async for k in client.scan_iter(f"{key_prefix}:*")]
+        for key in keys:
+            await client.delete(key)
+    await client.aclose()
+
 
 TEAM = -100123
 ALICE = CustomerRef("u42", "Alice <b>", "user")
@@ -135,7 +159,7 @@ async def test_returning_customer_counts_as_returning(store: Store) -> None:
     assert rec is not None
     await store.save_outcome(TEAM, rec.customer, now=NOON, labels={}, agent_id=7, counters=[], follow={})
     day = await store.day_data(TEAM, "20261123")
-    assert day.stats["customers_returning"] == 1 and "customers_new" not in day.stats
+    assert day.stats["customers_returning"] == 1 and day.stats["customers_new"] == 0
 
 
 async def test_local_midnight_splits_days(store: Store) -> None:
