@@ -12,6 +12,7 @@ from telegram.request import HTTPXRequest
 from bot.services import Services
 from handlers.access import Access, access_handlers
 from handlers.intake import intake_handlers
+from handlers.summary import Summaries, summary_handlers
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,15 @@ def register_handlers(app: AnyApp, services: Services) -> None:
     """Every handler of every module, with its group: the only place handlers are registered."""
     access = Access(services)
     app.bot_data["access"] = access
-    for group, handler in [*access_handlers(services, access), *intake_handlers(services)]:
+    summaries = Summaries(services, access)
+    app.bot_data["summaries"] = summaries
+    for group, handler in [
+        *access_handlers(services, access),
+        *intake_handlers(services),
+        *summary_handlers(services, access, summaries),
+    ]:
         app.add_handler(handler, group=group)
+    summaries.schedule(app.job_queue)
     app.add_error_handler(_log_error)
 
 

@@ -596,9 +596,36 @@ class Store:
         )
         return {_s(c): int(s) for c, s in raw}
 
+    async def nopay_until(self, team: int, until: int, limit: int) -> tuple[int, list[tuple[str, int]]]:
+        """Orders placed by ``until`` (epoch) and still unpaid: how many, and the ``limit`` oldest."""
+
+        async def run() -> list[Any]:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.zcount(self.keys.nopay(team), "-inf", until)
+            pipe.zrangebyscore(self.keys.nopay(team), "-inf", until, start=0, num=limit, withscores=True)
+            return list(await pipe.execute())
+
+        total, oldest = await self._guard(run)
+        return int(total), [(_s(c), int(s)) for c, s in oldest]
+
+    async def names_of(self, team: int, customer_ids: Sequence[str]) -> dict[str, str]:
+        """Display names of a few customers (one HMGET, never the whole directory)."""
+        if not customer_ids:
+            return {}
+        ids = list(customer_ids)
+        raw = await self._guard(lambda: self.client.hmget(self.keys.names(team), ids))
+        return {c: _s(n) for c, n in zip(ids, raw, strict=True) if n is not None}
+
     async def claim_summary(self, team: int, day: str, owner: str) -> bool:
         """Claim the right to send ``day``'s summary for ``team``: exactly one caller ever gets True."""
         return bool(await self._guard(lambda: self.client.hsetnx(self.keys.summary_sent(team), day, owner)))
+
+    async def summary_claimed(self, team: int, day: str) -> bool:
+        return bool(await self._guard(lambda: self.client.hexists(self.keys.summary_sent(team), day)))
+
+    async def release_summary(self, team: int, day: str, owner: str) -> bool:
+        """Give the claim back (nothing could be sent), so a later check can retry; only the owner can."""
+        return bool(await self._eval("release_claim", [self.keys.summary_sent(team)], [day, owner]))
 
     # small global things -------------------------------------------------------------------------
     async def first_delivery(self, update_id: int, ttl: int = 86400) -> bool:
