@@ -20,7 +20,7 @@ from strategies.value import NO_PAY_UNPAID, ledger, value_verdict
 
 #: Each older message counts this much less than the next one. Traits (behaviour, personality,
 #: shopper type) are stable, so their decay is gentle; mood is about now, so it fades fast.
-TRAIT_DECAY = 0.95
+TRAIT_DECAY = 0.97
 MOOD_DECAY = 0.7
 #: Age halves a message's weight every so many hours (traits: a season; mood: an afternoon).
 TRAIT_HALF_LIFE_H = 24.0 * 90
@@ -31,7 +31,7 @@ MIN_SCORE = {"behavior": 1.0, "personality": 1.0, "shopper": 1.2, "mood": 0.6}
 #: The winner must lead the runner-up by this factor, or the dimension stays ``none``.
 LEAD = 1.25
 #: Haggling anywhere makes a bargainer (the labelling guide's priority) once it reaches this much.
-BARGAINER_MIN = 0.9
+BARGAINER_MIN = 0.55
 #: Words saying an order will not be paid make a no-pay customer once they reach this much.
 NO_PAY_MIN = 1.0
 #: A message this short (content characters) that asks for a concrete thing is "terse and
