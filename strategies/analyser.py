@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from strategies.lexicon import Lexicon, builtin_lexicon
 from strategies.models import Analysis, Signal
@@ -31,6 +31,8 @@ MOOD_MIN = 0.6
 FEATURE_CAP = 3
 #: Evidence quoted for a feature: the start of the message, at most this long.
 FEATURE_QUOTE = 30
+#: Distinct signals kept for reuse (a few MB at most).
+SIGNAL_CACHE = 50_000
 OTHER = "other"
 THANKS = "thanks"
 #: A thanks/OK counts as an intent beside a request only when the message opens with it ("好的，
@@ -77,7 +79,7 @@ class Analyser:
         by_dim: dict[str, dict[str, float]] = defaultdict(dict)
         for (dim, label), score in scores.items():
             by_dim[dim][label] = score
-        return Analysis.model_construct(
+        return Analysis(
             lang=norm.lang,
             normalized=norm.text,
             intents=_intents(by_dim.get("intents", {}), thanks_at),
@@ -98,11 +100,7 @@ class Analyser:
             key = (rule, dim, label)
             if key not in seen:
                 seen.add(key)
-                out.append(
-                    Signal.model_construct(
-                        dimension=dim, label=label, weight=round(weight, 4), evidence=evidence, rule=rule
-                    )
-                )
+                out.append(_signal(dim, label, round(weight, 4), evidence, rule))
 
         for hit in lexicon.scan(norm.text, norm.lang):
             rule = hit.rule
@@ -152,6 +150,12 @@ def _mood(scores: dict[str, float]) -> str:
         return "neutral"
     score, label = max((s, label) for label, s in scores.items())
     return label if score >= MOOD_MIN else "neutral"
+
+
+@lru_cache(maxsize=SIGNAL_CACHE)
+def _signal(dimension: str, label: str, weight: float, evidence: str, rule: str) -> Signal:
+    """Signals are immutable, and the same words recur in message after message: build each once."""
+    return Signal(dimension=dimension, label=label, weight=weight, evidence=evidence, rule=rule)
 
 
 @cache

@@ -9,7 +9,7 @@ An agent's correction overrides its dimension; the latest correction wins.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,22 +53,29 @@ PRESALE = frozenset({"product_question", "promotion", "bargain", "authenticity"}
 class _Tally:
     """Weighted evidence per (dimension, label), with the quotes that carried it."""
 
-    score: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
-    quotes: dict[tuple[str, str], dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    score: dict[tuple[str, str], float] = field(default_factory=dict)
+    quotes: dict[tuple[str, str], list[tuple[float, str]]] = field(default_factory=dict)
 
-    def add(self, dim: str, label: str, weight: float, quote: str) -> None:
-        key = (dim, label)
-        self.score[key] += weight
-        seen = self.quotes[key]
-        if weight > seen.get(quote, 0.0):
-            seen[quote] = weight
+    def add(self, key: tuple[str, str], weight: float, quote: str) -> None:
+        score = self.score
+        if key in score:
+            score[key] += weight
+            self.quotes[key].append((weight, quote))
+        else:
+            score[key] = weight
+            self.quotes[key] = [(weight, quote)]
 
     def scores(self, dim: str) -> dict[str, float]:
         return {label: s for (d, label), s in self.score.items() if d == dim and s > 0}
 
     def evidence(self, dim: str, label: str) -> tuple[str, ...]:
-        ranked = sorted(self.quotes.get((dim, label), {}).items(), key=lambda kv: (-kv[1], kv[0]))
-        return tuple(q for q, _ in ranked[:MAX_QUOTES] if q)
+        """The strongest distinct quotes for a label, strongest first."""
+        best: dict[str, float] = {}
+        for weight, quote in self.quotes.get((dim, label), ()):
+            if quote and weight > best.get(quote, 0.0):
+                best[quote] = weight
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+        return tuple(q for q, _ in ranked[:MAX_QUOTES])
 
 
 def classify(
@@ -117,30 +124,56 @@ def classify(
     )
 
 
-def _weight(position_from_end: int, age_h: float, decay: float, half_life_h: float) -> float:
-    return math.pow(decay, position_from_end) * math.pow(0.5, max(age_h, 0.0) / half_life_h)
+def _age_factor(age_h: float, half_life_h: float) -> float:
+    return math.exp(-max(age_h, 0.0) * _LN2 / half_life_h)
 
 
 def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
+    """Sum every signal's weight, decayed by the message's position from the end and its age.
+
+    The hot loop of the bot's per-message work: kept flat (no helper calls per signal).
+    """
     tally = _Tally()
+    score = tally.score
+    quotes = tally.quotes
     last = len(history) - 1
     for i, obs in enumerate(history):
-        age_h = (now - obs.at).total_seconds() / 3600 if now is not None else 0.0
-        trait_w = _weight(last - i, age_h, TRAIT_DECAY, TRAIT_HALF_LIFE_H)
-        mood_w = _weight(last - i, age_h, MOOD_DECAY, MOOD_HALF_LIFE_H)
+        back = last - i
+        trait_w = TRAIT_DECAY**back
+        mood_w = MOOD_DECAY**back
+        if now is not None:
+            age_h = (now - obs.at).total_seconds() / 3600
+            if age_h > 0:
+                trait_w *= math.exp(-age_h * _LN2 / TRAIT_HALF_LIFE_H)
+                mood_w *= math.exp(-age_h * _LN2 / MOOD_HALF_LIFE_H)
         analysis = obs.analysis
         for s in analysis.signals:
-            tally.add(
-                s.dimension, s.label, s.weight * (mood_w if s.dimension == "mood" else trait_w), s.evidence
-            )
-        if _terse(analysis.normalized) and TRANSACTIONAL & set(analysis.intents):
-            tally.add("behavior", "decisive", TERSE_WEIGHT * trait_w, obs.text.strip()[:40])
+            dim = s.dimension
+            if dim == "intents":  # intents reach the profile through the rules' derivations
+                continue
+            weight = s.weight * (mood_w if dim == "mood" else trait_w)
+            key = (dim, s.label)
+            if key in score:
+                score[key] += weight
+                quotes[key].append((weight, s.evidence))
+            else:
+                score[key] = weight
+                quotes[key] = [(weight, s.evidence)]
+        if not TRANSACTIONAL.isdisjoint(analysis.intents) and _terse(analysis.normalized):
+            tally.add(("behavior", "decisive"), TERSE_WEIGHT * trait_w, obs.text.strip()[:40])
     return tally
 
 
+_LN2 = math.log(2.0)
+_CONTENT = re.compile(r"[\u4e00-\u9fffa-z]")
+
+
 def _terse(normalized: str) -> bool:
-    content = sum(1 for ch in normalized if "\u4e00" <= ch <= "\u9fff" or "a" <= ch <= "z")
-    return 0 < content <= TERSE_CHARS
+    if len(normalized) > 4 * TERSE_CHARS:
+        return False
+    if len(normalized) <= TERSE_CHARS:
+        return _CONTENT.search(normalized) is not None
+    return 0 < len(_CONTENT.findall(normalized)) <= TERSE_CHARS
 
 
 def _confidence(best: float, second: float, minimum: float) -> float:

@@ -204,6 +204,46 @@ def _regex(source: str) -> str:
     return "".join(out)
 
 
+def _split(source: str) -> list[str]:
+    """``\\b(a|b|c)\\b`` → ``\\b(?:a)\\b``, ``\\b(?:b)\\b``…: each alternative on its own can often be
+    filed as literal phrases (see :func:`strategies.matcher.literal_forms`), which is much faster."""
+    if not (source.startswith("\\b(") and source.endswith(")\\b")):
+        return [source]
+    inner = source[3:-3]
+    alternatives: list[str] = []
+    depth = 0
+    in_class = False
+    current: list[str] = []
+    i = 0
+    while i < len(inner):
+        ch = inner[i]
+        if ch == "\\":
+            current.append(inner[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:  # the group closed before the end: not one wrapped alternation
+                return [source]
+        elif ch == "|" and depth == 0:
+            alternatives.append("".join(current))
+            current = []
+            i += 1
+            continue
+        current.append(ch)
+        i += 1
+    alternatives.append("".join(current))
+    if depth != 0 or len(alternatives) < 2:
+        return [source]
+    return [f"\\b(?:{alt})\\b" for alt in alternatives]
+
+
 def _compile_entry(entry: RuleEntry) -> tuple[list[str], list[str], Rule]:
     """The rule's phrases, its regexes (ready to compile) and its compiled form.
 
@@ -222,7 +262,7 @@ def _compile_entry(entry: RuleEntry) -> tuple[list[str], list[str], Rule]:
     if any(not phrase.strip() for phrase in entry.phrases):
         problems.append("empty phrase")
     phrases = [_phrase(p) for p in entry.phrases if p.strip()]
-    regexes = [_checked_regex(source, problems) for source in entry.regex]
+    regexes = [_checked_regex(part, problems) for source in entry.regex for part in _split(source)]
     excludes = [_checked_regex(source, problems) for source in entry.exclude]
     if problems:
         raise ValueError("; ".join(problems))

@@ -30,7 +30,7 @@ MAX_STRINGS = 4000
 MAX_LITERALS = 300
 MAX_REPEAT_EXPANDED = 4
 _DIGITS = frozenset("0123456789")
-_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_WORD: frozenset[str] = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _PAYLOAD = ""  # a trie node's key for what ends there (no character is the empty string)
 
 
@@ -200,6 +200,7 @@ class Matcher(Generic[T]):
 
     def __init__(self) -> None:
         self._root: dict[str, Any] = {}
+        self._anchored: dict[str, list[tuple[T, re.Pattern[str]]]] = {}
         self._anywhere: list[tuple[T, re.Pattern[str]]] = []
 
     def add_phrase(self, key: T, phrase: str, left: bool | None = None, right: bool | None = None) -> None:
@@ -209,7 +210,7 @@ class Matcher(Generic[T]):
             left = phrase[0] in _WORD
         if right is None:
             right = phrase[-1] in _WORD
-        self._node(phrase).setdefault(_PAYLOAD, []).append((key, len(phrase), left, right, None))
+        self._node(phrase).setdefault(_PAYLOAD, []).append((key, len(phrase), left, right, None, None))
 
     def add_regex(self, key: T, regex: str) -> None:
         """A regular expression: filed as phrases when it is a small finite alternation."""
@@ -220,12 +221,17 @@ class Matcher(Generic[T]):
                 self.add_phrase(key, string, left, right)
             return
         compiled = re.compile(regex)
+        head = _head(regex)
         begins = prefixes(regex, 2) or prefixes(regex, 1)
+        if head is _ANCHORED:
+            for first in {b[0] for b in begins} if begins else {""}:
+                self._anchored.setdefault(first, []).append((key, compiled))
+            return
         if begins is None:
             self._anywhere.append((key, compiled))
             return
         for begin in begins:
-            self._node(begin).setdefault(_PAYLOAD, []).append((key, 0, False, False, compiled))
+            self._node(begin).setdefault(_PAYLOAD, []).append((key, 0, False, False, compiled, head))
 
     def _node(self, path: str) -> dict[str, Any]:
         node = self._root
@@ -238,6 +244,11 @@ class Matcher(Generic[T]):
         root = self._root
         size = len(text)
         found: dict[T, int] = {}
+        anchored = self._anchored
+        for key, pattern in (*anchored.get(text[:1], ()), *anchored.get("", ())) if size else ():
+            m = pattern.match(text)
+            if m is not None and m.end() > 0:
+                found[key] = max(found.get(key, 0), m.end())
         for pos in range(size):
             node = root.get(text[pos])
             i = pos + 1
@@ -257,8 +268,39 @@ class Matcher(Generic[T]):
                     yield key, m.start(), m.end()
 
 
+_ANCHORED: frozenset[str] = frozenset({"^"})
+
+
+def _head(regex: str) -> frozenset[str] | None:
+    """How a regex begins, to skip hopeless tries: :data:`_ANCHORED` for ``^…`` (only position 0);
+    else the characters that must not come right before a match — a lookbehind's class, an ASCII
+    word boundary, or the class of a leading ``[0-9]+`` (a run is tried at its start only)."""
+    try:
+        seq = list(_p.parse(regex))
+    except Exception:
+        return None
+    if not seq:
+        return None
+    op, arg = seq[0]
+    if op is _c.AT:
+        return _ANCHORED if arg is _c.AT_BEGINNING else None
+    if op is _c.ASSERT_NOT and arg[0] == -1 and len(arg[1]) == 1 and arg[1][0][0] is _c.IN:
+        chars = _class_chars(arg[1][0][1])
+        return frozenset(chars) if chars else None
+    if op is _c.BRANCH and _is_boundary(op, arg):
+        return _WORD
+    if op in _REPEATS and arg[0] >= 1 and arg[1] == _c.MAXREPEAT and len(arg[2]) == 1:
+        sub_op, sub_arg = arg[2][0]
+        if sub_op is _c.IN:
+            chars = _class_chars(sub_arg)
+            return frozenset(chars) if chars else None
+        if sub_op is _c.LITERAL:
+            return frozenset({chr(sub_arg)})
+    return None
+
+
 def _collect(payload: list[Any], text: str, pos: int, end: int, found: dict[Any, int]) -> None:
-    for key, length, left, right, pattern in payload:
+    for key, length, left, right, pattern, head in payload:
         if pattern is None:
             if left and pos > 0 and text[pos - 1] in _WORD:
                 continue
@@ -266,6 +308,8 @@ def _collect(payload: list[Any], text: str, pos: int, end: int, found: dict[Any,
                 continue
             stop = pos + length
         else:
+            if head is not None and pos > 0 and text[pos - 1] in head:
+                continue
             m = pattern.match(text, pos)
             if m is None or m.end() == pos:
                 continue
