@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from strategies import taxonomy
 from strategies.models import Event, Observation, Profile, Verdict
@@ -53,29 +54,36 @@ PRESALE = frozenset({"product_question", "promotion", "bargain", "authenticity"}
 class _Tally:
     """Weighted evidence per (dimension, label), with the quotes that carried it."""
 
+    history: Sequence[Observation]
     score: dict[tuple[str, str], float] = field(default_factory=dict)
     quotes: dict[tuple[str, str], list[tuple[float, str]]] = field(default_factory=dict)
 
     def add(self, key: tuple[str, str], weight: float, quote: str) -> None:
-        score = self.score
-        if key in score:
-            score[key] += weight
-            self.quotes[key].append((weight, quote))
-        else:
-            score[key] = weight
-            self.quotes[key] = [(weight, quote)]
+        self.score[key] = self.score.get(key, 0.0) + weight
+        self.quotes.setdefault(key, []).append((weight, quote))
 
-    def scores(self, dim: str) -> dict[str, float]:
-        return {label: s for (d, label), s in self.score.items() if d == dim and s > 0}
+    def by_dimension(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for (dim, label), s in self.score.items():
+            if s > 0:
+                out.setdefault(dim, {})[label] = s
+        return out
 
-    def evidence(self, dim: str, label: str) -> tuple[str, ...]:
-        """The strongest distinct quotes for a label, strongest first."""
-        best: dict[str, float] = {}
-        for weight, quote in self.quotes.get((dim, label), ()):
-            if quote and weight > best.get(quote, 0.0):
-                best[quote] = weight
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-        return tuple(q for q, _ in ranked[:MAX_QUOTES])
+    def quotes_for(self, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The strongest distinct quotes of each wanted label, strongest first."""
+        out = {}
+        for key in wanted:
+            best: dict[str, float] = {}
+            for weight, quote in self.quotes.get(key, ()):
+                if quote and weight > best.get(quote, 0.0):
+                    best[quote] = weight
+            out[key] = tuple(q for q, _ in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_QUOTES])
+        return out
+
+
+#: A decision for one single-valued dimension before its evidence is quoted: label, confidence and
+#: any fixed evidence (event facts).
+_Decision = tuple[str, float, tuple[str, ...]]
 
 
 def classify(
@@ -86,46 +94,45 @@ def classify(
     if now is None:
         now = max([o.at for o in history] + [e.at for e in events], default=None)
     tally = _tally(history, now)
+    scores = tally.by_dimension()
     book = ledger(events, now)
-
-    behavior = _behavior(tally, book.unpaid)
-    personality = _single(tally, "personality")
-    shopper = _single(tally, "shopper")
-    mood = _mood(tally)
-    known = sum(1 for v in (behavior, personality, shopper) if v.label != taxonomy.NONE)
-    motives = _listed(tally, "motives", MOTIVE_MIN)
-    known += bool(motives)
-    value = value_verdict(
+    decisions = {
+        "behavior": _behavior(scores.get("behavior", {}), book.unpaid),
+        "personality": _pick(scores.get("personality", {}), MIN_SCORE["personality"]),
+        "shopper": _pick(scores.get("shopper", {}), MIN_SCORE["shopper"]),
+        "mood": _mood(scores.get("mood", {})),
+    }
+    concerns = _listed(scores.get("concerns", {}), CONCERN_MIN)
+    motives = _listed(scores.get("motives", {}), MOTIVE_MIN)
+    wanted = {(dim, d[0]) for dim, d in decisions.items() if d[0] not in (taxonomy.NONE, "neutral")}
+    wanted |= {("concerns", c) for c in concerns} | {("motives", m) for m in motives}
+    quotes = tally.quotes_for(wanted)
+    verdicts = {
+        dim: Verdict(
+            label=label, confidence=conf, evidence=(*fixed, *quotes.get((dim, label), ()))[:MAX_QUOTES]
+        )
+        for dim, (label, conf, fixed) in decisions.items()
+    }
+    known = sum(1 for dim in ("behavior", "personality", "shopper") if decisions[dim][0] != taxonomy.NONE)
+    verdicts["value"] = value_verdict(
         book,
-        presale_questions=sum(1 for o in history if PRESALE & set(o.analysis.intents)),
+        presale_questions=sum(1 for o in history if not PRESALE.isdisjoint(o.analysis.intents)),
         positive_after_receipt=any(
             o.analysis.mood == "positive"
             for o in history
             if book.last_received_at and o.at >= book.last_received_at
         ),
-        hesitant=mood.label == "hesitant",
-        known_dimensions=known,
+        hesitant=decisions["mood"][0] == "hesitant",
+        known_dimensions=known + bool(motives),
     )
-    verdicts = {
-        "behavior": behavior,
-        "personality": personality,
-        "shopper": shopper,
-        "value": value,
-        "mood": mood,
-    }
     verdicts.update(_corrections(events))
-    concerns = _listed(tally, "concerns", CONCERN_MIN)
     return Profile(
         **verdicts,
         concerns=tuple(concerns),
         motives=tuple(motives),
-        concern_evidence={c: tally.evidence("concerns", c) for c in concerns},
-        motive_evidence={m: tally.evidence("motives", m) for m in motives},
+        concern_evidence={c: quotes[("concerns", c)] for c in concerns},
+        motive_evidence={m: quotes[("motives", m)] for m in motives},
     )
-
-
-def _age_factor(age_h: float, half_life_h: float) -> float:
-    return math.exp(-max(age_h, 0.0) * _LN2 / half_life_h)
 
 
 def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
@@ -133,7 +140,7 @@ def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
 
     The hot loop of the bot's per-message work: kept flat (no helper calls per signal).
     """
-    tally = _Tally()
+    tally = _Tally(history)
     score = tally.score
     quotes = tally.quotes
     last = len(history) - 1
@@ -149,16 +156,15 @@ def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
         analysis = obs.analysis
         for s in analysis.signals:
             dim = s.dimension
-            if dim == "intents":  # intents reach the profile through the rules' derivations
-                continue
-            weight = s.weight * (mood_w if dim == "mood" else trait_w)
-            key = (dim, s.label)
-            if key in score:
-                score[key] += weight
-                quotes[key].append((weight, s.evidence))
-            else:
-                score[key] = weight
-                quotes[key] = [(weight, s.evidence)]
+            if dim != "intents":  # intents reach the profile through the rules' derivations
+                key = (dim, s.label)
+                weight = s.weight * (mood_w if dim == "mood" else trait_w)
+                if key in score:
+                    score[key] += weight
+                    quotes[key].append((weight, s.evidence))
+                else:
+                    score[key] = weight
+                    quotes[key] = [(weight, s.evidence)]
         if not TRANSACTIONAL.isdisjoint(analysis.intents) and _terse(analysis.normalized):
             tally.add(("behavior", "decisive"), TERSE_WEIGHT * trait_w, obs.text.strip()[:40])
     return tally
@@ -168,6 +174,7 @@ _LN2 = math.log(2.0)
 _CONTENT = re.compile(r"[\u4e00-\u9fffa-z]")
 
 
+@lru_cache(maxsize=8192)
 def _terse(normalized: str) -> bool:
     if len(normalized) > 4 * TERSE_CHARS:
         return False
@@ -182,47 +189,34 @@ def _confidence(best: float, second: float, minimum: float) -> float:
     return round(min(1.0, max(0.0, strength * (0.5 + 0.5 * margin))), 3)
 
 
-def _pick(tally: _Tally, dim: str, scores: dict[str, float], minimum: float) -> Verdict:
+def _pick(scores: dict[str, float], minimum: float) -> _Decision:
     """The best-supported label if it clears ``minimum`` and leads the runner-up; else ``none``."""
+    if not scores:
+        return (taxonomy.NONE, 1.0, ())
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    if not ranked:
-        return Verdict(label=taxonomy.NONE, confidence=1.0)
     (label, best), second = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
     if best < minimum or best < second * LEAD:
-        return Verdict(label=taxonomy.NONE, confidence=round(math.exp(-best / minimum), 3))
-    return Verdict(
-        label=label, confidence=_confidence(best, second, minimum), evidence=tally.evidence(dim, label)
-    )
+        return (taxonomy.NONE, round(math.exp(-best / minimum), 3), ())
+    return (label, _confidence(best, second, minimum), ())
 
 
-def _single(tally: _Tally, dim: str) -> Verdict:
-    return _pick(tally, dim, tally.scores(dim), MIN_SCORE[dim])
-
-
-def _behavior(tally: _Tally, unpaid: int) -> Verdict:
-    scores = tally.scores("behavior")
+def _behavior(scores: dict[str, float], unpaid: int) -> _Decision:
     if unpaid >= NO_PAY_UNPAID:
-        quotes = (f"event:unpaid_orders={unpaid}", *tally.evidence("behavior", "no_pay"))
-        return Verdict(label="no_pay", confidence=0.9, evidence=quotes[:MAX_QUOTES])
+        return ("no_pay", 0.9, (f"event:unpaid_orders={unpaid}",))
     if scores.get("no_pay", 0.0) >= NO_PAY_MIN:
-        return _pick(tally, "behavior", {"no_pay": scores["no_pay"]}, NO_PAY_MIN)
+        return _pick({"no_pay": scores["no_pay"]}, NO_PAY_MIN)
     if scores.get("bargainer", 0.0) >= BARGAINER_MIN:
-        return _pick(tally, "behavior", {"bargainer": scores["bargainer"]}, BARGAINER_MIN)
+        return _pick({"bargainer": scores["bargainer"]}, BARGAINER_MIN)
     rest = {k: v for k, v in scores.items() if k not in ("bargainer", "no_pay")}
-    return _pick(tally, "behavior", rest, MIN_SCORE["behavior"])
+    return _pick(rest, MIN_SCORE["behavior"])
 
 
-def _mood(tally: _Tally) -> Verdict:
-    verdict = _pick(
-        tally, "mood", {k: v for k, v in tally.scores("mood").items() if k != "neutral"}, MIN_SCORE["mood"]
-    )
-    if verdict.label == taxonomy.NONE:
-        return Verdict(label="neutral", confidence=verdict.confidence)
-    return verdict
+def _mood(scores: dict[str, float]) -> _Decision:
+    label, confidence, fixed = _pick({k: v for k, v in scores.items() if k != "neutral"}, MIN_SCORE["mood"])
+    return ("neutral" if label == taxonomy.NONE else label, confidence, fixed)
 
 
-def _listed(tally: _Tally, dim: str, minimum: float) -> list[str]:
-    scores = tally.scores(dim)
+def _listed(scores: dict[str, float], minimum: float) -> list[str]:
     return [label for label, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])) if s >= minimum]
 
 

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -105,7 +105,7 @@ class LexiconFile(_Strict):
     features: dict[str, list[FeatureTarget]] = Field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Rule:
     """A compiled rule: what a match is evidence for, and the negations that cancel it."""
 
@@ -120,8 +120,7 @@ class Rule:
         return self.lang is None or (self.lang == "en") == (lang == "en")
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One rule matching one span of the normalised text."""
 
     rule: Rule
@@ -354,6 +353,7 @@ def parse_lexicon(data: object, path: Path | str = FILE) -> Lexicon:
         raise DataFileError(path, problems)
     derived = _derivations(parsed.derive, path)
     features = _features(parsed.features, path)
+    matcher.freeze()
     return Lexicon(tuple(rules), matcher, derived, features, source=str(path))
 
 

@@ -1,12 +1,12 @@
-"""Fast matching of many rules at once: one walk of a character trie per position.
+"""Fast matching of many rules at once: one Aho–Corasick pass per message.
 
 Python's ``re`` tries the branches of an alternation one after another at every position, so one
 pattern holding hundreds of phrases is slow, and it reports only the first branch that matches. Here
-literal phrases live in a trie (nested dicts) walked from each position of the message, which finds
-every phrase starting there, overlapping ones included. A regular expression is filed in the same trie
-under the (up to two) characters it can begin with — worked out from the parsed regex — and is only
-tried at positions where those characters occur; the rare regex whose beginning cannot be told is
-run over the whole message.
+literal phrases go into an Aho–Corasick automaton (``pyahocorasick``, in C), which finds every
+occurrence of every phrase, overlapping ones included, in one pass. A regular expression is filed in
+the same automaton under the (up to two) characters it can begin with — worked out from the parsed
+regex — and is only tried where those occur; a regex anchored with ``^`` is tried at the start only,
+and the rare regex whose beginning cannot be told is run over the whole message.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import importlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
+
+import ahocorasick
 
 # The standard library's own regex parser: no public API, but stable across 3.11+ (named
 # sre_parse/sre_constants before). Only used when a lexicon is loaded, never per message.
@@ -195,11 +197,13 @@ def _expand_item(op: Any, arg: Any) -> list[str] | None:
 class Matcher(Generic[T]):
     """Finds every ``(key, start, end)`` where a key's phrase or regex matches.
 
-    A key is reported at most once per start position, with its longest match there.
+    A key is reported at most once per start position, with its longest match there. Call
+    :meth:`freeze` after the last ``add_…``; matching before that freezes implicitly.
     """
 
     def __init__(self) -> None:
-        self._root: dict[str, Any] = {}
+        self._table: dict[str, list[tuple[Any, ...]]] = {}
+        self._automaton: Any = None
         self._anchored: dict[str, list[tuple[T, re.Pattern[str]]]] = {}
         self._anywhere: list[tuple[T, re.Pattern[str]]] = []
 
@@ -210,7 +214,8 @@ class Matcher(Generic[T]):
             left = phrase[0] in _WORD
         if right is None:
             right = phrase[-1] in _WORD
-        self._node(phrase).setdefault(_PAYLOAD, []).append((key, len(phrase), left, right, None, None))
+        self._table.setdefault(phrase, []).append((key, len(phrase), left, right, None, None))
+        self._automaton = None
 
     def add_regex(self, key: T, regex: str) -> None:
         """A regular expression: filed as phrases when it is a small finite alternation."""
@@ -231,41 +236,38 @@ class Matcher(Generic[T]):
             self._anywhere.append((key, compiled))
             return
         for begin in begins:
-            self._node(begin).setdefault(_PAYLOAD, []).append((key, 0, False, False, compiled, head))
+            self._table.setdefault(begin, []).append((key, len(begin), False, False, compiled, head))
+        self._automaton = None
 
-    def _node(self, path: str) -> dict[str, Any]:
-        node = self._root
-        for ch in path:
-            node = node.setdefault(ch, {})
-        return node
+    def freeze(self) -> None:
+        """Build the Aho–Corasick automaton over every phrase and regex beginning."""
+        automaton = ahocorasick.Automaton()
+        for string, payload in self._table.items():
+            automaton.add_word(string, tuple(payload))
+        if self._table:
+            automaton.make_automaton()
+        self._automaton = automaton
 
     def finditer(self, text: str) -> Iterator[tuple[T, int, int]]:
-        """Matches in order of their start position."""
-        root = self._root
+        """Matches in order of their start position (longest first at one position)."""
+        if self._automaton is None:
+            self.freeze()
         size = len(text)
-        found: dict[T, int] = {}
-        anchored = self._anchored
-        for key, pattern in (*anchored.get(text[:1], ()), *anchored.get("", ())) if size else ():
-            m = pattern.match(text)
-            if m is not None and m.end() > 0:
-                found[key] = max(found.get(key, 0), m.end())
-        for pos in range(size):
-            node = root.get(text[pos])
-            i = pos + 1
-            while node is not None:
-                payload = node.get(_PAYLOAD)
-                if payload is not None:
-                    _collect(payload, text, pos, i, found)
-                node = node.get(text[i]) if i < size else None
-                i += 1
-            if found:
-                for key, end in found.items():
-                    yield key, pos, end
-                found.clear()
+        found: dict[tuple[T, int], int] = {}
+        if size:
+            for key, pattern in (*self._anchored.get(text[0], ()), *self._anchored.get("", ())):
+                m = pattern.match(text)
+                if m is not None and m.end() > 0 and m.end() > found.get((key, 0), 0):
+                    found[(key, 0)] = m.end()
+        if self._table:
+            for last, payload in self._automaton.iter(text):
+                _collect(payload, text, last + 1, found)
         for key, pattern in self._anywhere:
             for m in pattern.finditer(text):
-                if m.end() > m.start():
-                    yield key, m.start(), m.end()
+                if m.end() > m.start() and m.end() > found.get((key, m.start()), -1):
+                    found[(key, m.start())] = m.end()
+        for (key, start), stop in sorted(found.items(), key=lambda item: (item[0][1], -item[1])):
+            yield key, start, stop
 
 
 _ANCHORED: frozenset[str] = frozenset({"^"})
@@ -299,20 +301,22 @@ def _head(regex: str) -> frozenset[str] | None:
     return None
 
 
-def _collect(payload: list[Any], text: str, pos: int, end: int, found: dict[Any, int]) -> None:
+def _collect(payload: tuple[tuple[Any, ...], ...], text: str, end: int, found: dict[Any, int]) -> None:
+    """Check the phrases/regex beginnings that end at ``end`` and note the matches they make."""
     for key, length, left, right, pattern, head in payload:
+        start = end - length
         if pattern is None:
-            if left and pos > 0 and text[pos - 1] in _WORD:
+            if left and start > 0 and text[start - 1] in _WORD:
                 continue
             if right and end < len(text) and text[end] in _WORD:
                 continue
-            stop = pos + length
+            stop = end
         else:
-            if head is not None and pos > 0 and text[pos - 1] in head:
+            if head is not None and start > 0 and text[start - 1] in head:
                 continue
-            m = pattern.match(text, pos)
-            if m is None or m.end() == pos:
+            m = pattern.match(text, start)
+            if m is None or m.end() == start:
                 continue
             stop = m.end()
-        if stop > found.get(key, -1):
-            found[key] = stop
+        if stop > found.get((key, start), -1):
+            found[(key, start)] = stop
