@@ -13,7 +13,7 @@ the normalised text is quoted from the customer's ORIGINAL words (:meth:`Normali
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from operator import ne
 from typing import NamedTuple
 
@@ -99,6 +99,13 @@ class _OffsetMap:
         piece = bisect_right(self.starts, index) - 1
         return self.origins[piece] + index - self.starts[piece]
 
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of ``[start, end)``; a squeezed run at its end is quoted whole."""
+        k = bisect_left(self.starts, end)
+        if 0 < k < len(self.starts) and self.starts[k] == end:
+            return self(start), self.origins[k]
+        return self(start), self(end - 1) + 1
+
 
 class Normalized(NamedTuple):
     """A message ready for the rules, with the facts normalising it revealed."""
@@ -135,7 +142,8 @@ class Normalized(NamedTuple):
             return self.text[start:end]
         if self.offsets is None:
             return self.original[start:end]
-        return self.original[self.offsets(start) : self.offsets(end - 1) + 1]
+        first, last = self.offsets.span(start, end)
+        return self.original[first:last].strip()
 
 
 def _neutralise(text: str) -> tuple[str, int, int]:
