@@ -29,6 +29,8 @@ MOTIVE_MIN = 0.6
 MOOD_MIN = 0.6
 #: A counted feature (``!!!``, emoji…) adds its weight at most this many times per message.
 FEATURE_CAP = 3
+#: Words in capitals that make an English complaint shouting (one with "!!" is enough).
+SHOUT_CAPS = 3
 #: Evidence quoted for a feature: the start of the message, at most this long.
 FEATURE_QUOTE = 30
 #: Distinct signals kept for reuse (a few MB at most).
@@ -76,6 +78,13 @@ class Analyser:
         scores: dict[tuple[str, str], float] = defaultdict(float)
         for s in signals:
             scores[(s.dimension, s.label)] += s.weight
+        displeasure = scores.get(("mood", "dissatisfied"), 0.0)
+        if displeasure >= MOOD_MIN and _shouting(norm):
+            # Complaining in capitals or with !!! is the guide's "angry", not merely "dissatisfied".
+            signals.append(
+                _signal("mood", "angry", round(displeasure + 0.1, 4), _quote(norm), "feature.shouting")
+            )
+            scores[("mood", "angry")] += displeasure + 0.1
         by_dim: dict[str, dict[str, float]] = defaultdict(dict)
         for (dim, label), score in scores.items():
             by_dim[dim][label] = score
@@ -117,12 +126,21 @@ class Analyser:
             "caps_word": norm.caps_words,
             "emoji": norm.emoji,
         }
-        quote = norm.original.strip()[:FEATURE_QUOTE]
+        quote = _quote(norm)
         for name, count in counts.items():
             if count:
                 for dim, label, weight in lexicon.features.get(name, ()):
                     add(dim, label, weight * min(count, FEATURE_CAP), quote, f"feature.{name}")
         return out, thanks_at
+
+
+def _shouting(norm: Normalized) -> bool:
+    caps, bangs = norm.caps_words, norm.exclaim_runs
+    return caps >= SHOUT_CAPS or bangs >= 2 or (caps > 0 and bangs > 0)
+
+
+def _quote(norm: Normalized) -> str:
+    return norm.original.strip()[:FEATURE_QUOTE]
 
 
 def _intents(scores: dict[str, float], thanks_at: int) -> tuple[str, ...]:
