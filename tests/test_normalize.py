@@ -131,3 +131,9 @@ def test_spans_map_back_to_the_customers_own_words(text: str, word: str, quoted:
 def test_a_span_across_a_squeezed_run_quotes_the_whole_run() -> None:
     n = normalize("太慢了！！！")
     assert n.original_span(0, len(n.text)) == "太慢了！！！"
+
+
+def test_simplified_question_particle_survives_conversion() -> None:
+    # tw2s alone would turn the Simplified 么 into 幺; both scripts must read the same.
+    assert normalize("在么？能优惠么").text == "在么?能优惠么"
+    assert normalize("在麼？能優惠麼").text == "在么?能优惠么"
