@@ -8,15 +8,17 @@ An agent's correction overrides its dimension; the latest correction wins.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from strategies import taxonomy
-from strategies.models import Event, Observation, Profile, Verdict
+from strategies.models import Analysis, Event, Observation, Profile, Verdict
 from strategies.value import NO_PAY_UNPAID, ledger, value_verdict
 
 #: Each older message counts this much less than the next one. Traits (behaviour, personality,
@@ -57,6 +59,7 @@ class _Tally:
     history: Sequence[Observation]
     score: dict[tuple[str, str], float] = field(default_factory=dict)
     quotes: dict[tuple[str, str], list[tuple[float, str]]] = field(default_factory=dict)
+    presale: int = 0
 
     def add(self, key: tuple[str, str], weight: float, quote: str) -> None:
         self.score[key] = self.score.get(key, 0.0) + weight
@@ -70,14 +73,14 @@ class _Tally:
         return out
 
     def quotes_for(self, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
-        """The strongest distinct quotes of each wanted label, strongest first."""
+        """The strongest distinct quotes of each wanted label, strongest first (ties: earliest first)."""
         out = {}
         for key in wanted:
             best: dict[str, float] = {}
             for weight, quote in self.quotes.get(key, ()):
                 if quote and weight > best.get(quote, 0.0):
                     best[quote] = weight
-            out[key] = tuple(q for q, _ in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_QUOTES])
+            out[key] = tuple(heapq.nlargest(MAX_QUOTES, best, key=best.__getitem__))
         return out
 
 
@@ -116,7 +119,7 @@ def classify(
     known = sum(1 for dim in ("behavior", "personality", "shopper") if decisions[dim][0] != taxonomy.NONE)
     verdicts["value"] = value_verdict(
         book,
-        presale_questions=sum(1 for o in history if not PRESALE.isdisjoint(o.analysis.intents)),
+        presale_questions=tally.presale,
         positive_after_receipt=any(
             o.analysis.mood == "positive"
             for o in history
@@ -133,6 +136,41 @@ def classify(
         concern_evidence={c: quotes[("concerns", c)] for c in concerns},
         motive_evidence={m: quotes[("motives", m)] for m in motives},
     )
+
+
+class _Digest(NamedTuple):
+    """What the classifier needs from one analysis, worked out once per analysis object."""
+
+    #: (dimension, label), weight, is-mood, evidence — intents left out (they arrive as derivations).
+    signals: tuple[tuple[tuple[str, str], float, bool, str], ...]
+    #: A terse, transactional message (the decisive buyer's style).
+    terse: bool
+    presale: bool
+
+
+#: id(analysis) → (analysis, digest). Analyses are immutable, so a digest stays true; keeping the
+#: analysis in the entry keeps its id from being reused. Bounded: oldest entries go first.
+_DIGESTS: dict[int, tuple[Analysis, _Digest]] = {}
+DIGEST_CACHE = 50_000
+
+
+def _digest(analysis: Analysis) -> _Digest:
+    entry = _DIGESTS.get(id(analysis))
+    if entry is not None and entry[0] is analysis:
+        return entry[1]
+    digest = _Digest(
+        tuple(
+            ((s.dimension, s.label), s.weight, s.dimension == "mood", s.evidence)
+            for s in analysis.signals
+            if s.dimension != "intents"
+        ),
+        not TRANSACTIONAL.isdisjoint(analysis.intents) and _terse(analysis.normalized),
+        not PRESALE.isdisjoint(analysis.intents),
+    )
+    if len(_DIGESTS) >= DIGEST_CACHE:
+        del _DIGESTS[next(iter(_DIGESTS))]
+    _DIGESTS[id(analysis)] = (analysis, digest)
+    return digest
 
 
 def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
@@ -153,20 +191,19 @@ def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
             if age_h > 0:
                 trait_w *= math.exp(-age_h * _LN2 / TRAIT_HALF_LIFE_H)
                 mood_w *= math.exp(-age_h * _LN2 / MOOD_HALF_LIFE_H)
-        analysis = obs.analysis
-        for s in analysis.signals:
-            dim = s.dimension
-            if dim != "intents":  # intents reach the profile through the rules' derivations
-                key = (dim, s.label)
-                weight = s.weight * (mood_w if dim == "mood" else trait_w)
-                if key in score:
-                    score[key] += weight
-                    quotes[key].append((weight, s.evidence))
-                else:
-                    score[key] = weight
-                    quotes[key] = [(weight, s.evidence)]
-        if not TRANSACTIONAL.isdisjoint(analysis.intents) and _terse(analysis.normalized):
+        digest = _digest(obs.analysis)
+        for key, base, is_mood, evidence in digest.signals:
+            weight = base * (mood_w if is_mood else trait_w)
+            if key in score:
+                score[key] += weight
+                quotes[key].append((weight, evidence))
+            else:
+                score[key] = weight
+                quotes[key] = [(weight, evidence)]
+        if digest.terse:
             tally.add(("behavior", "decisive"), TERSE_WEIGHT * trait_w, obs.text.strip()[:40])
+        if digest.presale:
+            tally.presale += 1
     return tally
 
 
@@ -193,8 +230,9 @@ def _pick(scores: dict[str, float], minimum: float) -> _Decision:
     """The best-supported label if it clears ``minimum`` and leads the runner-up; else ``none``."""
     if not scores:
         return (taxonomy.NONE, 1.0, ())
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    (label, best), second = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    label = min(scores, key=lambda k: (-scores[k], k))
+    best = scores[label]
+    second = max((v for k, v in scores.items() if k != label), default=0.0)
     if best < minimum or best < second * LEAD:
         return (taxonomy.NONE, round(math.exp(-best / minimum), 3), ())
     return (label, _confidence(best, second, minimum), ())
