@@ -33,6 +33,8 @@ FEATURE_CAP = 3
 SHOUT_CAPS = 3
 #: Evidence quoted for a feature: the start of the message, at most this long.
 FEATURE_QUOTE = 30
+#: Distinct texts whose analysis is kept for reuse.
+ANALYSIS_CACHE = 20_000
 #: Distinct signals kept for reuse (a few MB at most).
 SIGNAL_CACHE = 50_000
 OTHER = "other"
@@ -66,13 +68,33 @@ _PRIORITY = {
 
 
 class Analyser:
-    """Analyses messages with one lexicon (built-in or a shop's)."""
+    """Analyses messages with one lexicon (built-in or a shop's).
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    Results are kept for the last ``cache_size`` distinct texts: customers repeat themselves (好的,
+    谢谢, 在吗), and an analysis is immutable, so a repeat costs a dictionary lookup.
+    """
+
+    def __init__(self, lexicon: Lexicon, cache_size: int = ANALYSIS_CACHE) -> None:
         self.lexicon = lexicon
+        self.cache_size = cache_size
+        self._cache: dict[str, Analysis] = {}
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
 
     def analyse(self, text: str) -> Analysis:
         """What one message says. Never raises on odd input (empty, emoji only, huge, control chars)."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        analysis = self._analyse(text)
+        if self.cache_size > 0:
+            if len(self._cache) >= self.cache_size:
+                del self._cache[next(iter(self._cache))]  # the oldest entry
+            self._cache[text] = analysis
+        return analysis
+
+    def _analyse(self, text: str) -> Analysis:
         norm = normalize(text)
         signals, thanks_at = self._signals(norm)
         scores: dict[tuple[str, str], float] = defaultdict(float)

@@ -3,7 +3,8 @@ and Traditional Chinese and in English; odd input; evidence quoted from the cust
 
 import pytest
 
-from strategies.analyser import analyse, conversation_intents
+from strategies.analyser import Analyser, analyse, conversation_intents
+from strategies.lexicon import builtin_lexicon
 from strategies.textconv import to_traditional
 
 #: (intent, Simplified, Traditional as a Taiwan/Hong Kong customer writes it, English)
@@ -208,9 +209,17 @@ def test_every_signal_names_the_rule_that_fired() -> None:
     assert all(s.rule and s.evidence and s.weight > 0 for s in a.signals)
 
 
-def test_analysis_is_deterministic() -> None:
+def test_analysis_is_deterministic_and_repeats_are_served_from_the_cache() -> None:
     text = "亲，质量怎么样？能便宜点吗，什么时候发货"
-    assert analyse(text) == analyse(text)
+    fresh = Analyser(builtin_lexicon(), cache_size=0)
+    assert fresh.analyse(text) == fresh.analyse(text) == analyse(text)
+    assert fresh.analyse(text) is not fresh.analyse(text)
+    cached = Analyser(builtin_lexicon(), cache_size=2)
+    first = cached.analyse(text)
+    assert cached.analyse(text) is first
+    cached.analyse("a")
+    cached.analyse("b")  # the cache holds two texts: the oldest goes
+    assert cached.analyse(text) is not first
 
 
 def test_follow_up_messages_continue_the_topic() -> None:
