@@ -42,7 +42,7 @@ from strategies.datafiles import data_files, read_yaml, require
 from strategies.errors import DataFileError, problems_from
 from strategies.matcher import Matcher
 from strategies.models import Lang
-from strategies.textconv import to_simplified
+from strategies.rulesyntax import checked_regex, phrase, split_alternatives
 
 FILE = "lexicon.yaml"
 #: Dimensions a rule may give evidence for, in the order they are scanned.
@@ -61,9 +61,6 @@ FEATURES: tuple[str, ...] = ("exclaim_run", "question_run", "dot_run", "caps_wor
 EXCLUDE_WINDOW = 12
 MAX_WEIGHT = 5.0
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_WORD = "a-z0-9"
-_ASCII_BOUNDARY = f"(?:(?<![{_WORD}])(?=[{_WORD}])|(?<=[{_WORD}])(?![{_WORD}]))"
-_WIDTH = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {0x3000: " "}
 
 
 class _Strict(BaseModel):
@@ -158,91 +155,6 @@ def _excluded(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool
     return any(x.start() < end and x.end() > start for x in pattern.finditer(text, lo, hi))
 
 
-def _phrase(text: str) -> str:
-    """A literal phrase normalised the way messages are (script, width, case)."""
-    return to_simplified(text.translate(_WIDTH).lower()).strip()
-
-
-def _regex(source: str) -> str:
-    """A rule's regex made safe to embed: groups non-capturing, ``\\b`` an ASCII boundary.
-
-    Raises ValueError with a readable problem.
-    """
-    out: list[str] = []
-    i = 0
-    in_class = False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\" and i + 1 < len(source):
-            nxt = source[i + 1]
-            if nxt.isdigit() and not in_class:
-                raise ValueError("back-references (\\1) are not supported")
-            out.append(_ASCII_BOUNDARY if nxt == "b" and not in_class else ch + nxt)
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if source[i + 1 : i + 2] == "]":  # "[]...]" — a literal ] first
-                out.append("[]")
-                i += 2
-                continue
-        elif ch == "(":
-            rest = source[i + 1 : i + 4]
-            if rest.startswith("?P"):
-                raise ValueError("named groups are not supported; use (?:...)")
-            if not rest.startswith("?"):
-                out.append("(?:")
-                i += 1
-                continue
-        elif ch.isascii() and ch.isupper():
-            raise ValueError(f"capital letter {ch!r}: messages are lower-cased before matching")
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def _split(source: str) -> list[str]:
-    """``\\b(a|b|c)\\b`` → ``\\b(?:a)\\b``, ``\\b(?:b)\\b``…: each alternative on its own can often be
-    filed as literal phrases (see :func:`strategies.matcher.literal_forms`), which is much faster."""
-    if not (source.startswith("\\b(") and source.endswith(")\\b")):
-        return [source]
-    inner = source[3:-3]
-    alternatives: list[str] = []
-    depth = 0
-    in_class = False
-    current: list[str] = []
-    i = 0
-    while i < len(inner):
-        ch = inner[i]
-        if ch == "\\":
-            current.append(inner[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth < 0:  # the group closed before the end: not one wrapped alternation
-                return [source]
-        elif ch == "|" and depth == 0:
-            alternatives.append("".join(current))
-            current = []
-            i += 1
-            continue
-        current.append(ch)
-        i += 1
-    alternatives.append("".join(current))
-    if depth != 0 or len(alternatives) < 2:
-        return [source]
-    return [f"\\b(?:{alt})\\b" for alt in alternatives]
-
-
 def _compile_entry(entry: RuleEntry) -> tuple[list[str], list[str], Rule]:
     """The rule's phrases, its regexes (ready to compile) and its compiled form.
 
@@ -260,26 +172,14 @@ def _compile_entry(entry: RuleEntry) -> tuple[list[str], list[str], Rule]:
         problems.append("needs at least one phrase or regex")
     if any(not phrase.strip() for phrase in entry.phrases):
         problems.append("empty phrase")
-    phrases = [_phrase(p) for p in entry.phrases if p.strip()]
-    regexes = [_checked_regex(part, problems) for source in entry.regex for part in _split(source)]
-    excludes = [_checked_regex(source, problems) for source in entry.exclude]
+    phrases = [phrase(p) for p in entry.phrases if p.strip()]
+    regexes = [checked_regex(part, problems) for source in entry.regex for part in split_alternatives(source)]
+    excludes = [checked_regex(source, problems) for source in entry.exclude]
     if problems:
         raise ValueError("; ".join(problems))
     exclude = re.compile("|".join(excludes)) if excludes else None
     rule = Rule(entry.id, entry.dimension, entry.label, entry.weight, entry.lang, exclude)
     return phrases, regexes, rule
-
-
-def _checked_regex(source: str, problems: list[str]) -> str:
-    try:
-        body = _regex(source)
-        compiled = re.compile(body)
-    except (ValueError, re.error) as exc:
-        problems.append(f"bad regex {source!r}: {exc}")
-        return ""
-    if compiled.match(""):
-        problems.append(f"regex {source!r} matches empty text")
-    return body
 
 
 def _derivations(
@@ -344,8 +244,8 @@ def parse_lexicon(data: object, path: Path | str = FILE) -> Lexicon:
         except ValueError as exc:
             problems.append((where, str(exc)))
             continue
-        for phrase in phrases:
-            matcher.add_phrase(rule, phrase)
+        for literal in phrases:
+            matcher.add_phrase(rule, literal)
         for regex in regexes:
             matcher.add_regex(rule, regex)
         rules.append(rule)
