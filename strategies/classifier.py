@@ -208,16 +208,17 @@ def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
 
 
 _LN2 = math.log(2.0)
-_CONTENT = re.compile(r"[\u4e00-\u9fffa-z]")
+_HANZI = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z]+")
 
 
 @lru_cache(maxsize=8192)
 def _terse(normalized: str) -> bool:
-    if len(normalized) > 4 * TERSE_CHARS:
+    """Short: at most :data:`TERSE_CHARS` Chinese characters, an English word counting as two."""
+    if len(normalized) > 8 * TERSE_CHARS:
         return False
-    if len(normalized) <= TERSE_CHARS:
-        return _CONTENT.search(normalized) is not None
-    return 0 < len(_CONTENT.findall(normalized)) <= TERSE_CHARS
+    size = len(_HANZI.findall(normalized)) + 2 * len(_LATIN_WORD.findall(normalized))
+    return 0 < size <= TERSE_CHARS
 
 
 def _confidence(best: float, second: float, minimum: float) -> float:
