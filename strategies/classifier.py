@@ -24,7 +24,11 @@ from strategies.value import NO_PAY_UNPAID, ledger, value_verdict
 #: Each older message counts this much less than the next one. Traits (behaviour, personality,
 #: shopper type) are stable, so their decay is gentle; mood is about now, so it fades fast.
 TRAIT_DECAY = 0.97
-MOOD_DECAY = 0.7
+MOOD_DECAY = 0.8
+#: Each later message of thanks or OK without displeasure ("好的，收到了，谢谢") scales earlier anger
+#: and dissatisfaction by this much: a customer who has settled down is no longer upset.
+CALMING = 0.7
+NEGATIVE_MOODS = frozenset({"angry", "dissatisfied"})
 #: Age halves a message's weight every so many hours (traits: a season; mood: an afternoon).
 TRAIT_HALF_LIFE_H = 24.0 * 90
 MOOD_HALF_LIFE_H = 6.0
@@ -146,6 +150,8 @@ class _Digest(NamedTuple):
     #: A terse, transactional message (the decisive buyer's style).
     terse: bool
     presale: bool
+    #: Thanks or OK without displeasure: the customer has settled down.
+    calm: bool
 
 
 #: id(analysis) → (analysis, digest). Analyses are immutable, so a digest stays true; keeping the
@@ -166,6 +172,7 @@ def _digest(analysis: Analysis) -> _Digest:
         ),
         not TRANSACTIONAL.isdisjoint(analysis.intents) and _terse(analysis.normalized),
         not PRESALE.isdisjoint(analysis.intents),
+        "thanks" in analysis.intents and analysis.mood not in NEGATIVE_MOODS,
     )
     if len(_DIGESTS) >= DIGEST_CACHE:
         del _DIGESTS[next(iter(_DIGESTS))]
@@ -182,6 +189,10 @@ def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
     score = tally.score
     quotes = tally.quotes
     last = len(history) - 1
+    digests = [_digest(obs.analysis) for obs in history]
+    calm_after = [0] * len(history)
+    for i in range(last - 1, -1, -1):
+        calm_after[i] = calm_after[i + 1] + digests[i + 1].calm
     for i, obs in enumerate(history):
         back = last - i
         trait_w = TRAIT_DECAY**back
@@ -191,9 +202,10 @@ def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
             if age_h > 0:
                 trait_w *= math.exp(-age_h * _LN2 / TRAIT_HALF_LIFE_H)
                 mood_w *= math.exp(-age_h * _LN2 / MOOD_HALF_LIFE_H)
-        digest = _digest(obs.analysis)
+        upset_w = mood_w * CALMING ** calm_after[i]
+        digest = digests[i]
         for key, base, is_mood, evidence in digest.signals:
-            weight = base * (mood_w if is_mood else trait_w)
+            weight = base * ((upset_w if key[1] in NEGATIVE_MOODS else mood_w) if is_mood else trait_w)
             if key in score:
                 score[key] += weight
                 quotes[key].append((weight, evidence))
@@ -227,14 +239,14 @@ def _confidence(best: float, second: float, minimum: float) -> float:
     return round(min(1.0, max(0.0, strength * (0.5 + 0.5 * margin))), 3)
 
 
-def _pick(scores: dict[str, float], minimum: float) -> _Decision:
+def _pick(scores: dict[str, float], minimum: float, lead: float = LEAD) -> _Decision:
     """The best-supported label if it clears ``minimum`` and leads the runner-up; else ``none``."""
     if not scores:
         return (taxonomy.NONE, 1.0, ())
     label = min(scores, key=lambda k: (-scores[k], k))
     best = scores[label]
     second = max((v for k, v in scores.items() if k != label), default=0.0)
-    if best < minimum or best < second * LEAD:
+    if best < minimum or best < second * lead:
         return (taxonomy.NONE, round(math.exp(-best / minimum), 3), ())
     return (label, _confidence(best, second, minimum), ())
 
@@ -251,7 +263,10 @@ def _behavior(scores: dict[str, float], unpaid: int) -> _Decision:
 
 
 def _mood(scores: dict[str, float]) -> _Decision:
-    label, confidence, fixed = _pick({k: v for k, v in scores.items() if k != "neutral"}, MIN_SCORE["mood"])
+    # A mood is always shown (neutral when nothing stands out), so the strongest one wins outright:
+    # angry vs dissatisfied being close is no reason to call an upset customer neutral.
+    moods = {k: v for k, v in scores.items() if k != "neutral"}
+    label, confidence, fixed = _pick(moods, MIN_SCORE["mood"], lead=1.0)
     return ("neutral" if label == taxonomy.NONE else label, confidence, fixed)
 
 
