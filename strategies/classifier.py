@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from strategies import taxonomy
 from strategies.models import Analysis, Event, Observation, Profile, Verdict
-from strategies.value import NO_PAY_UNPAID, ledger, value_verdict
+from strategies.value import NO_PAY_UNPAID, ledger, value_verdict, verdict
 
 #: Each older message counts this much less than the next one. Traits (behaviour, personality,
 #: shopper type) are stable, so their decay is gentle; mood is about now, so it fades fast.
@@ -115,9 +115,7 @@ def classify(
     wanted |= {("concerns", c) for c in concerns} | {("motives", m) for m in motives}
     quotes = tally.quotes_for(wanted)
     verdicts = {
-        dim: Verdict(
-            label=label, confidence=conf, evidence=(*fixed, *quotes.get((dim, label), ()))[:MAX_QUOTES]
-        )
+        dim: verdict(label, conf, (*fixed, *quotes.get((dim, label), ()))[:MAX_QUOTES])
         for dim, (label, conf, fixed) in decisions.items()
     }
     known = sum(1 for dim in ("behavior", "personality", "shopper") if decisions[dim][0] != taxonomy.NONE)
