@@ -487,12 +487,15 @@ def test_value_high_interest_when_eager_but_not_buying_yet() -> None:
 def test_value_modeled_when_much_is_known_about_a_buyer() -> None:
     turns = [
         "您好，请问这款有货吗",
-        "能便宜点吗，别家才卖199",
+        "能便宜点吗",
         "我只要银色的，必须带NFC",
-        "为什么这个比那个贵，依据是什么",
+        "为什么这个比那个贵？区别在哪里，依据是什么",
     ]
     profile = profile_of(turns, (event("paid"),))
+    known = [d for d in ("behavior", "personality", "shopper") if profile.verdict(d).label != "none"]
+    assert len(known) + bool(profile.motives) >= 3
     assert profile.value.label == "modeled"
+    assert profile_of(turns).value.label != "modeled"  # without a purchase it is only interest
 
 
 def test_no_pay_from_unpaid_orders() -> None:
