@@ -8,20 +8,27 @@ An agent's correction overrides its dimension; the latest correction wins.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import defaultdict
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 from strategies import taxonomy
-from strategies.models import Event, Observation, Profile, Verdict
-from strategies.value import NO_PAY_UNPAID, ledger, value_verdict
+from strategies.models import Analysis, Event, Observation, Profile, Verdict
+from strategies.value import NO_PAY_UNPAID, ledger, value_verdict, verdict
 
 #: Each older message counts this much less than the next one. Traits (behaviour, personality,
 #: shopper type) are stable, so their decay is gentle; mood is about now, so it fades fast.
-TRAIT_DECAY = 0.95
-MOOD_DECAY = 0.7
+TRAIT_DECAY = 0.97
+MOOD_DECAY = 0.8
+#: Each later message of thanks or OK without displeasure ("好的，收到了，谢谢") scales earlier anger
+#: and dissatisfaction by this much: a customer who has settled down is no longer upset.
+CALMING = 0.7
+NEGATIVE_MOODS = frozenset({"angry", "dissatisfied"})
 #: Age halves a message's weight every so many hours (traits: a season; mood: an afternoon).
 TRAIT_HALF_LIFE_H = 24.0 * 90
 MOOD_HALF_LIFE_H = 6.0
@@ -31,7 +38,7 @@ MIN_SCORE = {"behavior": 1.0, "personality": 1.0, "shopper": 1.2, "mood": 0.6}
 #: The winner must lead the runner-up by this factor, or the dimension stays ``none``.
 LEAD = 1.25
 #: Haggling anywhere makes a bargainer (the labelling guide's priority) once it reaches this much.
-BARGAINER_MIN = 0.9
+BARGAINER_MIN = 0.55
 #: Words saying an order will not be paid make a no-pay customer once they reach this much.
 NO_PAY_MIN = 1.0
 #: A message this short (content characters) that asks for a concrete thing is "terse and
@@ -53,22 +60,37 @@ PRESALE = frozenset({"product_question", "promotion", "bargain", "authenticity"}
 class _Tally:
     """Weighted evidence per (dimension, label), with the quotes that carried it."""
 
-    score: dict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
-    quotes: dict[tuple[str, str], dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    history: Sequence[Observation]
+    score: dict[tuple[str, str], float] = field(default_factory=dict)
+    quotes: dict[tuple[str, str], list[tuple[float, str]]] = field(default_factory=dict)
+    presale: int = 0
 
-    def add(self, dim: str, label: str, weight: float, quote: str) -> None:
-        key = (dim, label)
-        self.score[key] += weight
-        seen = self.quotes[key]
-        if weight > seen.get(quote, 0.0):
-            seen[quote] = weight
+    def add(self, key: tuple[str, str], weight: float, quote: str) -> None:
+        self.score[key] = self.score.get(key, 0.0) + weight
+        self.quotes.setdefault(key, []).append((weight, quote))
 
-    def scores(self, dim: str) -> dict[str, float]:
-        return {label: s for (d, label), s in self.score.items() if d == dim and s > 0}
+    def by_dimension(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for (dim, label), s in self.score.items():
+            if s > 0:
+                out.setdefault(dim, {})[label] = s
+        return out
 
-    def evidence(self, dim: str, label: str) -> tuple[str, ...]:
-        ranked = sorted(self.quotes.get((dim, label), {}).items(), key=lambda kv: (-kv[1], kv[0]))
-        return tuple(q for q, _ in ranked[:MAX_QUOTES] if q)
+    def quotes_for(self, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The strongest distinct quotes of each wanted label, strongest first (ties: earliest first)."""
+        out = {}
+        for key in wanted:
+            best: dict[str, float] = {}
+            for weight, quote in self.quotes.get(key, ()):
+                if quote and weight > best.get(quote, 0.0):
+                    best[quote] = weight
+            out[key] = tuple(heapq.nlargest(MAX_QUOTES, best, key=best.__getitem__))
+        return out
+
+
+#: A decision for one single-valued dimension before its evidence is quoted: label, confidence and
+#: any fixed evidence (event facts).
+_Decision = tuple[str, float, tuple[str, ...]]
 
 
 def classify(
@@ -79,68 +101,134 @@ def classify(
     if now is None:
         now = max([o.at for o in history] + [e.at for e in events], default=None)
     tally = _tally(history, now)
+    scores = tally.by_dimension()
     book = ledger(events, now)
-
-    behavior = _behavior(tally, book.unpaid)
-    personality = _single(tally, "personality")
-    shopper = _single(tally, "shopper")
-    mood = _mood(tally)
-    known = sum(1 for v in (behavior, personality, shopper) if v.label != taxonomy.NONE)
-    motives = _listed(tally, "motives", MOTIVE_MIN)
-    known += bool(motives)
-    value = value_verdict(
+    decisions = {
+        "behavior": _behavior(scores.get("behavior", {}), book.unpaid),
+        "personality": _pick(scores.get("personality", {}), MIN_SCORE["personality"]),
+        "shopper": _pick(scores.get("shopper", {}), MIN_SCORE["shopper"]),
+        "mood": _mood(scores.get("mood", {})),
+    }
+    concerns = _listed(scores.get("concerns", {}), CONCERN_MIN)
+    motives = _listed(scores.get("motives", {}), MOTIVE_MIN)
+    wanted = {(dim, d[0]) for dim, d in decisions.items() if d[0] not in (taxonomy.NONE, "neutral")}
+    wanted |= {("concerns", c) for c in concerns} | {("motives", m) for m in motives}
+    quotes = tally.quotes_for(wanted)
+    verdicts = {
+        dim: verdict(label, conf, (*fixed, *quotes.get((dim, label), ()))[:MAX_QUOTES])
+        for dim, (label, conf, fixed) in decisions.items()
+    }
+    known = sum(1 for dim in ("behavior", "personality", "shopper") if decisions[dim][0] != taxonomy.NONE)
+    verdicts["value"] = value_verdict(
         book,
-        presale_questions=sum(1 for o in history if PRESALE & set(o.analysis.intents)),
+        presale_questions=tally.presale,
         positive_after_receipt=any(
             o.analysis.mood == "positive"
             for o in history
             if book.last_received_at and o.at >= book.last_received_at
         ),
-        hesitant=mood.label == "hesitant",
-        known_dimensions=known,
+        hesitant=decisions["mood"][0] == "hesitant",
+        known_dimensions=known + bool(motives),
     )
-    verdicts = {
-        "behavior": behavior,
-        "personality": personality,
-        "shopper": shopper,
-        "value": value,
-        "mood": mood,
-    }
     verdicts.update(_corrections(events))
-    concerns = _listed(tally, "concerns", CONCERN_MIN)
     return Profile(
         **verdicts,
         concerns=tuple(concerns),
         motives=tuple(motives),
-        concern_evidence={c: tally.evidence("concerns", c) for c in concerns},
-        motive_evidence={m: tally.evidence("motives", m) for m in motives},
+        concern_evidence={c: quotes[("concerns", c)] for c in concerns},
+        motive_evidence={m: quotes[("motives", m)] for m in motives},
     )
 
 
-def _weight(position_from_end: int, age_h: float, decay: float, half_life_h: float) -> float:
-    return math.pow(decay, position_from_end) * math.pow(0.5, max(age_h, 0.0) / half_life_h)
+class _Digest(NamedTuple):
+    """What the classifier needs from one analysis, worked out once per analysis object."""
+
+    #: (dimension, label), weight, is-mood, evidence — intents left out (they arrive as derivations).
+    signals: tuple[tuple[tuple[str, str], float, bool, str], ...]
+    #: A terse, transactional message (the decisive buyer's style).
+    terse: bool
+    presale: bool
+    #: Thanks or OK without displeasure: the customer has settled down.
+    calm: bool
+
+
+#: id(analysis) → (analysis, digest). Analyses are immutable, so a digest stays true; keeping the
+#: analysis in the entry keeps its id from being reused. Bounded: oldest entries go first.
+_DIGESTS: dict[int, tuple[Analysis, _Digest]] = {}
+DIGEST_CACHE = 50_000
+
+
+def _digest(analysis: Analysis) -> _Digest:
+    entry = _DIGESTS.get(id(analysis))
+    if entry is not None and entry[0] is analysis:
+        return entry[1]
+    digest = _Digest(
+        tuple(
+            ((s.dimension, s.label), s.weight, s.dimension == "mood", s.evidence)
+            for s in analysis.signals
+            if s.dimension != "intents"
+        ),
+        not TRANSACTIONAL.isdisjoint(analysis.intents) and _terse(analysis.normalized),
+        not PRESALE.isdisjoint(analysis.intents),
+        "thanks" in analysis.intents and analysis.mood not in NEGATIVE_MOODS,
+    )
+    if len(_DIGESTS) >= DIGEST_CACHE:
+        del _DIGESTS[next(iter(_DIGESTS))]
+    _DIGESTS[id(analysis)] = (analysis, digest)
+    return digest
 
 
 def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
-    tally = _Tally()
+    """Sum every signal's weight, decayed by the message's position from the end and its age.
+
+    The hot loop of the bot's per-message work: kept flat (no helper calls per signal).
+    """
+    tally = _Tally(history)
+    score = tally.score
+    quotes = tally.quotes
     last = len(history) - 1
+    digests = [_digest(obs.analysis) for obs in history]
+    calm_after = [0] * len(history)
+    for i in range(last - 1, -1, -1):
+        calm_after[i] = calm_after[i + 1] + digests[i + 1].calm
     for i, obs in enumerate(history):
-        age_h = (now - obs.at).total_seconds() / 3600 if now is not None else 0.0
-        trait_w = _weight(last - i, age_h, TRAIT_DECAY, TRAIT_HALF_LIFE_H)
-        mood_w = _weight(last - i, age_h, MOOD_DECAY, MOOD_HALF_LIFE_H)
-        analysis = obs.analysis
-        for s in analysis.signals:
-            tally.add(
-                s.dimension, s.label, s.weight * (mood_w if s.dimension == "mood" else trait_w), s.evidence
-            )
-        if _terse(analysis.normalized) and TRANSACTIONAL & set(analysis.intents):
-            tally.add("behavior", "decisive", TERSE_WEIGHT * trait_w, obs.text.strip()[:40])
+        back = last - i
+        trait_w = TRAIT_DECAY**back
+        mood_w = MOOD_DECAY**back
+        if now is not None:
+            age_h = (now - obs.at).total_seconds() / 3600
+            if age_h > 0:
+                trait_w *= math.exp(-age_h * _LN2 / TRAIT_HALF_LIFE_H)
+                mood_w *= math.exp(-age_h * _LN2 / MOOD_HALF_LIFE_H)
+        upset_w = mood_w * CALMING ** calm_after[i]
+        digest = digests[i]
+        for key, base, is_mood, evidence in digest.signals:
+            weight = base * ((upset_w if key[1] in NEGATIVE_MOODS else mood_w) if is_mood else trait_w)
+            if key in score:
+                score[key] += weight
+                quotes[key].append((weight, evidence))
+            else:
+                score[key] = weight
+                quotes[key] = [(weight, evidence)]
+        if digest.terse:
+            tally.add(("behavior", "decisive"), TERSE_WEIGHT * trait_w, obs.text.strip()[:40])
+        if digest.presale:
+            tally.presale += 1
     return tally
 
 
+_LN2 = math.log(2.0)
+_HANZI = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=8192)
 def _terse(normalized: str) -> bool:
-    content = sum(1 for ch in normalized if "\u4e00" <= ch <= "\u9fff" or "a" <= ch <= "z")
-    return 0 < content <= TERSE_CHARS
+    """Short: at most :data:`TERSE_CHARS` Chinese characters, an English word counting as two."""
+    if len(normalized) > 8 * TERSE_CHARS:
+        return False
+    size = len(_HANZI.findall(normalized)) + 2 * len(_LATIN_WORD.findall(normalized))
+    return 0 < size <= TERSE_CHARS
 
 
 def _confidence(best: float, second: float, minimum: float) -> float:
@@ -149,47 +237,38 @@ def _confidence(best: float, second: float, minimum: float) -> float:
     return round(min(1.0, max(0.0, strength * (0.5 + 0.5 * margin))), 3)
 
 
-def _pick(tally: _Tally, dim: str, scores: dict[str, float], minimum: float) -> Verdict:
+def _pick(scores: dict[str, float], minimum: float, lead: float = LEAD) -> _Decision:
     """The best-supported label if it clears ``minimum`` and leads the runner-up; else ``none``."""
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    if not ranked:
-        return Verdict(label=taxonomy.NONE, confidence=1.0)
-    (label, best), second = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
-    if best < minimum or best < second * LEAD:
-        return Verdict(label=taxonomy.NONE, confidence=round(math.exp(-best / minimum), 3))
-    return Verdict(
-        label=label, confidence=_confidence(best, second, minimum), evidence=tally.evidence(dim, label)
-    )
+    if not scores:
+        return (taxonomy.NONE, 1.0, ())
+    label = min(scores, key=lambda k: (-scores[k], k))
+    best = scores[label]
+    second = max((v for k, v in scores.items() if k != label), default=0.0)
+    if best < minimum or best < second * lead:
+        return (taxonomy.NONE, round(math.exp(-best / minimum), 3), ())
+    return (label, _confidence(best, second, minimum), ())
 
 
-def _single(tally: _Tally, dim: str) -> Verdict:
-    return _pick(tally, dim, tally.scores(dim), MIN_SCORE[dim])
-
-
-def _behavior(tally: _Tally, unpaid: int) -> Verdict:
-    scores = tally.scores("behavior")
+def _behavior(scores: dict[str, float], unpaid: int) -> _Decision:
     if unpaid >= NO_PAY_UNPAID:
-        quotes = (f"event:unpaid_orders={unpaid}", *tally.evidence("behavior", "no_pay"))
-        return Verdict(label="no_pay", confidence=0.9, evidence=quotes[:MAX_QUOTES])
+        return ("no_pay", 0.9, (f"event:unpaid_orders={unpaid}",))
     if scores.get("no_pay", 0.0) >= NO_PAY_MIN:
-        return _pick(tally, "behavior", {"no_pay": scores["no_pay"]}, NO_PAY_MIN)
+        return _pick({"no_pay": scores["no_pay"]}, NO_PAY_MIN)
     if scores.get("bargainer", 0.0) >= BARGAINER_MIN:
-        return _pick(tally, "behavior", {"bargainer": scores["bargainer"]}, BARGAINER_MIN)
+        return _pick({"bargainer": scores["bargainer"]}, BARGAINER_MIN)
     rest = {k: v for k, v in scores.items() if k not in ("bargainer", "no_pay")}
-    return _pick(tally, "behavior", rest, MIN_SCORE["behavior"])
+    return _pick(rest, MIN_SCORE["behavior"])
 
 
-def _mood(tally: _Tally) -> Verdict:
-    verdict = _pick(
-        tally, "mood", {k: v for k, v in tally.scores("mood").items() if k != "neutral"}, MIN_SCORE["mood"]
-    )
-    if verdict.label == taxonomy.NONE:
-        return Verdict(label="neutral", confidence=verdict.confidence)
-    return verdict
+def _mood(scores: dict[str, float]) -> _Decision:
+    # A mood is always shown (neutral when nothing stands out), so the strongest one wins outright:
+    # angry vs dissatisfied being close is no reason to call an upset customer neutral.
+    moods = {k: v for k, v in scores.items() if k != "neutral"}
+    label, confidence, fixed = _pick(moods, MIN_SCORE["mood"], lead=1.0)
+    return ("neutral" if label == taxonomy.NONE else label, confidence, fixed)
 
 
-def _listed(tally: _Tally, dim: str, minimum: float) -> list[str]:
-    scores = tally.scores(dim)
+def _listed(scores: dict[str, float], minimum: float) -> list[str]:
     return [label for label, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])) if s >= minimum]
 
 

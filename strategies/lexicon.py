@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -42,7 +42,7 @@ from strategies.datafiles import data_files, read_yaml, require
 from strategies.errors import DataFileError, problems_from
 from strategies.matcher import Matcher
 from strategies.models import Lang
-from strategies.textconv import to_simplified
+from strategies.rulesyntax import checked_regex, phrase, split_alternatives
 
 FILE = "lexicon.yaml"
 #: Dimensions a rule may give evidence for, in the order they are scanned.
@@ -61,9 +61,6 @@ FEATURES: tuple[str, ...] = ("exclaim_run", "question_run", "dot_run", "caps_wor
 EXCLUDE_WINDOW = 12
 MAX_WEIGHT = 5.0
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_WORD = "a-z0-9"
-_ASCII_BOUNDARY = f"(?:(?<![{_WORD}])(?=[{_WORD}])|(?<=[{_WORD}])(?![{_WORD}]))"
-_WIDTH = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {0x3000: " "}
 
 
 class _Strict(BaseModel):
@@ -105,7 +102,7 @@ class LexiconFile(_Strict):
     features: dict[str, list[FeatureTarget]] = Field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Rule:
     """A compiled rule: what a match is evidence for, and the negations that cancel it."""
 
@@ -120,8 +117,7 @@ class Rule:
         return self.lang is None or (self.lang == "en") == (lang == "en")
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One rule matching one span of the normalised text."""
 
     rule: Rule
@@ -159,51 +155,6 @@ def _excluded(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool
     return any(x.start() < end and x.end() > start for x in pattern.finditer(text, lo, hi))
 
 
-def _phrase(text: str) -> str:
-    """A literal phrase normalised the way messages are (script, width, case)."""
-    return to_simplified(text.translate(_WIDTH).lower()).strip()
-
-
-def _regex(source: str) -> str:
-    """A rule's regex made safe to embed: groups non-capturing, ``\\b`` an ASCII boundary.
-
-    Raises ValueError with a readable problem.
-    """
-    out: list[str] = []
-    i = 0
-    in_class = False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\" and i + 1 < len(source):
-            nxt = source[i + 1]
-            if nxt.isdigit() and not in_class:
-                raise ValueError("back-references (\\1) are not supported")
-            out.append(_ASCII_BOUNDARY if nxt == "b" and not in_class else ch + nxt)
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if source[i + 1 : i + 2] == "]":  # "[]...]" — a literal ] first
-                out.append("[]")
-                i += 2
-                continue
-        elif ch == "(":
-            rest = source[i + 1 : i + 4]
-            if rest.startswith("?P"):
-                raise ValueError("named groups are not supported; use (?:...)")
-            if not rest.startswith("?"):
-                out.append("(?:")
-                i += 1
-                continue
-        elif ch.isascii() and ch.isupper():
-            raise ValueError(f"capital letter {ch!r}: messages are lower-cased before matching")
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
 def _compile_entry(entry: RuleEntry) -> tuple[list[str], list[str], Rule]:
     """The rule's phrases, its regexes (ready to compile) and its compiled form.
 
@@ -221,26 +172,14 @@ def _compile_entry(entry: RuleEntry) -> tuple[list[str], list[str], Rule]:
         problems.append("needs at least one phrase or regex")
     if any(not phrase.strip() for phrase in entry.phrases):
         problems.append("empty phrase")
-    phrases = [_phrase(p) for p in entry.phrases if p.strip()]
-    regexes = [_checked_regex(source, problems) for source in entry.regex]
-    excludes = [_checked_regex(source, problems) for source in entry.exclude]
+    phrases = [phrase(p) for p in entry.phrases if p.strip()]
+    regexes = [checked_regex(part, problems) for source in entry.regex for part in split_alternatives(source)]
+    excludes = [checked_regex(source, problems) for source in entry.exclude]
     if problems:
         raise ValueError("; ".join(problems))
     exclude = re.compile("|".join(excludes)) if excludes else None
     rule = Rule(entry.id, entry.dimension, entry.label, entry.weight, entry.lang, exclude)
     return phrases, regexes, rule
-
-
-def _checked_regex(source: str, problems: list[str]) -> str:
-    try:
-        body = _regex(source)
-        compiled = re.compile(body)
-    except (ValueError, re.error) as exc:
-        problems.append(f"bad regex {source!r}: {exc}")
-        return ""
-    if compiled.match(""):
-        problems.append(f"regex {source!r} matches empty text")
-    return body
 
 
 def _derivations(
@@ -305,8 +244,8 @@ def parse_lexicon(data: object, path: Path | str = FILE) -> Lexicon:
         except ValueError as exc:
             problems.append((where, str(exc)))
             continue
-        for phrase in phrases:
-            matcher.add_phrase(rule, phrase)
+        for literal in phrases:
+            matcher.add_phrase(rule, literal)
         for regex in regexes:
             matcher.add_regex(rule, regex)
         rules.append(rule)
@@ -314,6 +253,7 @@ def parse_lexicon(data: object, path: Path | str = FILE) -> Lexicon:
         raise DataFileError(path, problems)
     derived = _derivations(parsed.derive, path)
     features = _features(parsed.features, path)
+    matcher.freeze()
     return Lexicon(tuple(rules), matcher, derived, features, source=str(path))
 
 

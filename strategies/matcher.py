@@ -1,12 +1,12 @@
-"""Fast matching of many rules at once: one walk of a character trie per position.
+"""Fast matching of many rules at once: one Aho–Corasick pass per message.
 
 Python's ``re`` tries the branches of an alternation one after another at every position, so one
 pattern holding hundreds of phrases is slow, and it reports only the first branch that matches. Here
-literal phrases live in a trie (nested dicts) walked from each position of the message, which finds
-every phrase starting there, overlapping ones included. A regular expression is filed in the same trie
-under the (up to two) characters it can begin with — worked out from the parsed regex — and is only
-tried at positions where those characters occur; the rare regex whose beginning cannot be told is
-run over the whole message.
+literal phrases go into an Aho–Corasick automaton (``pyahocorasick``, in C), which finds every
+occurrence of every phrase, overlapping ones included, in one pass. A regular expression is filed in
+the same automaton under the (up to two) characters it can begin with — worked out from the parsed
+regex — and is only tried where those occur; a regex anchored with ``^`` is tried at the start only,
+and the rare regex whose beginning cannot be told is run over the whole message.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import importlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
+
+import ahocorasick
 
 # The standard library's own regex parser: no public API, but stable across 3.11+ (named
 # sre_parse/sre_constants before). Only used when a lexicon is loaded, never per message.
@@ -30,7 +32,7 @@ MAX_STRINGS = 4000
 MAX_LITERALS = 300
 MAX_REPEAT_EXPANDED = 4
 _DIGITS = frozenset("0123456789")
-_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_WORD: frozenset[str] = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _PAYLOAD = ""  # a trie node's key for what ends there (no character is the empty string)
 
 
@@ -195,11 +197,14 @@ def _expand_item(op: Any, arg: Any) -> list[str] | None:
 class Matcher(Generic[T]):
     """Finds every ``(key, start, end)`` where a key's phrase or regex matches.
 
-    A key is reported at most once per start position, with its longest match there.
+    A key is reported at most once per start position, with its longest match there. Call
+    :meth:`freeze` after the last ``add_…``; matching before that freezes implicitly.
     """
 
     def __init__(self) -> None:
-        self._root: dict[str, Any] = {}
+        self._table: dict[str, list[tuple[Any, ...]]] = {}
+        self._automaton: Any = None
+        self._anchored: dict[str, list[tuple[T, re.Pattern[str]]]] = {}
         self._anywhere: list[tuple[T, re.Pattern[str]]] = []
 
     def add_phrase(self, key: T, phrase: str, left: bool | None = None, right: bool | None = None) -> None:
@@ -209,7 +214,8 @@ class Matcher(Generic[T]):
             left = phrase[0] in _WORD
         if right is None:
             right = phrase[-1] in _WORD
-        self._node(phrase).setdefault(_PAYLOAD, []).append((key, len(phrase), left, right, None))
+        self._table.setdefault(phrase, []).append((key, len(phrase), left, right, None, None))
+        self._automaton = None
 
     def add_regex(self, key: T, regex: str) -> None:
         """A regular expression: filed as phrases when it is a small finite alternation."""
@@ -220,55 +226,97 @@ class Matcher(Generic[T]):
                 self.add_phrase(key, string, left, right)
             return
         compiled = re.compile(regex)
+        head = _head(regex)
         begins = prefixes(regex, 2) or prefixes(regex, 1)
+        if head is _ANCHORED:
+            for first in {b[0] for b in begins} if begins else {""}:
+                self._anchored.setdefault(first, []).append((key, compiled))
+            return
         if begins is None:
             self._anywhere.append((key, compiled))
             return
         for begin in begins:
-            self._node(begin).setdefault(_PAYLOAD, []).append((key, 0, False, False, compiled))
+            self._table.setdefault(begin, []).append((key, len(begin), False, False, compiled, head))
+        self._automaton = None
 
-    def _node(self, path: str) -> dict[str, Any]:
-        node = self._root
-        for ch in path:
-            node = node.setdefault(ch, {})
-        return node
+    def freeze(self) -> None:
+        """Build the Aho–Corasick automaton over every phrase and regex beginning."""
+        automaton = ahocorasick.Automaton()
+        for string, payload in self._table.items():
+            automaton.add_word(string, tuple(payload))
+        if self._table:
+            automaton.make_automaton()
+        self._automaton = automaton
 
     def finditer(self, text: str) -> Iterator[tuple[T, int, int]]:
-        """Matches in order of their start position."""
-        root = self._root
+        """Matches in order of their start position (longest first at one position)."""
+        if self._automaton is None:
+            self.freeze()
         size = len(text)
-        found: dict[T, int] = {}
-        for pos in range(size):
-            node = root.get(text[pos])
-            i = pos + 1
-            while node is not None:
-                payload = node.get(_PAYLOAD)
-                if payload is not None:
-                    _collect(payload, text, pos, i, found)
-                node = node.get(text[i]) if i < size else None
-                i += 1
-            if found:
-                for key, end in found.items():
-                    yield key, pos, end
-                found.clear()
+        found: dict[tuple[T, int], int] = {}
+        if size:
+            for key, pattern in (*self._anchored.get(text[0], ()), *self._anchored.get("", ())):
+                m = pattern.match(text)
+                if m is not None and m.end() > 0 and m.end() > found.get((key, 0), 0):
+                    found[(key, 0)] = m.end()
+        if self._table:
+            for last, payload in self._automaton.iter(text):
+                _collect(payload, text, last + 1, found)
         for key, pattern in self._anywhere:
             for m in pattern.finditer(text):
-                if m.end() > m.start():
-                    yield key, m.start(), m.end()
+                if m.end() > m.start() and m.end() > found.get((key, m.start()), -1):
+                    found[(key, m.start())] = m.end()
+        for (key, start), stop in sorted(found.items(), key=lambda item: (item[0][1], -item[1])):
+            yield key, start, stop
 
 
-def _collect(payload: list[Any], text: str, pos: int, end: int, found: dict[Any, int]) -> None:
-    for key, length, left, right, pattern in payload:
+_ANCHORED: frozenset[str] = frozenset({"^"})
+
+
+def _head(regex: str) -> frozenset[str] | None:
+    """How a regex begins, to skip hopeless tries: :data:`_ANCHORED` for ``^…`` (only position 0);
+    else the characters that must not come right before a match — a lookbehind's class, an ASCII
+    word boundary, or the class of a leading ``[0-9]+`` (a run is tried at its start only)."""
+    try:
+        seq = list(_p.parse(regex))
+    except Exception:
+        return None
+    if not seq:
+        return None
+    op, arg = seq[0]
+    if op is _c.AT:
+        return _ANCHORED if arg is _c.AT_BEGINNING else None
+    if op is _c.ASSERT_NOT and arg[0] == -1 and len(arg[1]) == 1 and arg[1][0][0] is _c.IN:
+        chars = _class_chars(arg[1][0][1])
+        return frozenset(chars) if chars else None
+    if op is _c.BRANCH and _is_boundary(op, arg):
+        return _WORD
+    if op in _REPEATS and arg[0] >= 1 and arg[1] == _c.MAXREPEAT and len(arg[2]) == 1:
+        sub_op, sub_arg = arg[2][0]
+        if sub_op is _c.IN:
+            chars = _class_chars(sub_arg)
+            return frozenset(chars) if chars else None
+        if sub_op is _c.LITERAL:
+            return frozenset({chr(sub_arg)})
+    return None
+
+
+def _collect(payload: tuple[tuple[Any, ...], ...], text: str, end: int, found: dict[Any, int]) -> None:
+    """Check the phrases/regex beginnings that end at ``end`` and note the matches they make."""
+    for key, length, left, right, pattern, head in payload:
+        start = end - length
         if pattern is None:
-            if left and pos > 0 and text[pos - 1] in _WORD:
+            if left and start > 0 and text[start - 1] in _WORD:
                 continue
             if right and end < len(text) and text[end] in _WORD:
                 continue
-            stop = pos + length
+            stop = end
         else:
-            m = pattern.match(text, pos)
-            if m is None or m.end() == pos:
+            if head is not None and start > 0 and text[start - 1] in head:
+                continue
+            m = pattern.match(text, start)
+            if m is None or m.end() == start:
                 continue
             stop = m.end()
-        if stop > found.get(key, -1):
-            found[key] = stop
+        if stop > found.get((key, start), -1):
+            found[(key, start)] = stop

@@ -13,15 +13,16 @@ the normalised text is quoted from the customer's ORIGINAL words (:meth:`Normali
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from operator import ne
+from typing import NamedTuple
 
 from strategies.models import Lang
 from strategies.textconv import to_simplified, to_traditional
 
 #: Only the start of a very long message is analysed: forwarded essays and pasted logs must not stall
 #: the bot, and a customer's intent shows in the first few thousand characters.
-MAX_CHARS = 4000
+MAX_CHARS = 2000
 #: Filler for a masked entity: digits for masked numbers (so "都[数字x]天了" still reads "days"), a box
 #: for everything else (names, links, handles), which no rule matches as a word.
 NUMBER_FILL = "0"
@@ -45,7 +46,9 @@ def _width_table() -> dict[int, str]:
 
 
 _WIDTH = _width_table()
-_LOWER = {c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
+#: Width, control characters and Latin case in one length-preserving table.
+_FOLD = _WIDTH | {c: chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}
+_FOLD.update({c: chr(c - 0xFEE0 + 32) for c in range(0xFF21, 0xFF3B)})  # Ａ..Ｚ → a..z
 
 _NUMBER_MASK = re.compile(r"\[(?:数字|金额|订单|电话|日期|时间|身份证号|邮编|数量|价格)x\]")
 _ENTITY = re.compile(
@@ -72,10 +75,11 @@ _KAOMOJI = re.compile(
     r"⊙\s?[o0_ω]\s?⊙|\^[_\-]?\^|[~≧][_\-▽][~≦]|[t;][_\-][t;]|-_-+|>_<|\(╥﹏╥\)|¯\\_\(ツ\)_/¯|o\(\*?[^()]{1,5}\)o"
     r"|(?<![a-z])(?:xd+|qaq|orz)(?![a-z])|[:;]-?[)(dp](?![a-z0-9])"
 )
+_EMOJI_OR_KAOMOJI = re.compile(f"{_EMOJI.pattern}|{_KAOMOJI.pattern}")
 _SQUEEZE = re.compile(r"([!?~.,;。，、…！？\-=*]|[\U0001f300-\U0001faff\u2600-\u27bf])\1+|\s{2,}|^\s+|\s+$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[a-z]")
-_CAPS_WORD = re.compile(rf"(?<![A-Za-z])[A-Z]{{{CAPS_MIN_LEN},}}(?![A-Za-z])")
+_CAPS_WORD = re.compile(rf"(?<![A-Za-zＡ-Ｚａ-ｚ])[A-ZＡ-Ｚ]{{{CAPS_MIN_LEN},}}(?![A-Za-zＡ-Ｚａ-ｚ])")
 
 
 class _OffsetMap:
@@ -95,9 +99,15 @@ class _OffsetMap:
         piece = bisect_right(self.starts, index) - 1
         return self.origins[piece] + index - self.starts[piece]
 
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of ``[start, end)``; a squeezed run at its end is quoted whole."""
+        k = bisect_left(self.starts, end)
+        if 0 < k < len(self.starts) and self.starts[k] == end:
+            return self(start), self.origins[k]
+        return self(start), self(end - 1) + 1
 
-@dataclass(frozen=True, slots=True)
-class Normalized:
+
+class Normalized(NamedTuple):
     """A message ready for the rules, with the facts normalising it revealed."""
 
     #: The text the rules run on: Simplified, half-width, lower-case, masks neutral, runs squeezed.
@@ -115,10 +125,10 @@ class Normalized:
     emoji: int = 0
     #: Masked entities (names, numbers, links, handles, order cards).
     entities: int = 0
-    #: Characters of real content: the text without masks, spaces, punctuation and emoji.
-    content_chars: int = 0
-    _map: _OffsetMap | None = None
-    _mappable: bool = True
+    #: Maps offsets in ``text`` back to ``original`` when runs were squeezed out.
+    offsets: _OffsetMap | None = None
+    #: False when Traditional→Simplified changed the length, so offsets cannot be mapped back.
+    mappable: bool = True
 
     def original_span(self, start: int, end: int) -> str:
         """The customer's own words behind ``text[start:end]``.
@@ -128,11 +138,12 @@ class Normalized:
         """
         if end <= start:
             return ""
-        if not self._mappable:
+        if not self.mappable:
             return self.text[start:end]
-        if self._map is None:
+        if self.offsets is None:
             return self.original[start:end]
-        return self.original[self._map(start) : self._map(end - 1) + 1]
+        first, last = self.offsets.span(start, end)
+        return self.original[first:last].strip()
 
 
 def _neutralise(text: str) -> tuple[str, int, int]:
@@ -189,54 +200,56 @@ def _squeeze(text: str) -> tuple[str, _OffsetMap | None, int, int, int]:
     return squeezed, _OffsetMap(starts, origins), exclaims, questions, dots
 
 
-def _caps_words(half: str) -> int:
-    if not _CAPS_WORD.search(half):
+def _caps_words(original: str) -> int:
+    if not _CAPS_WORD.search(original):
         return 0
-    words = _CAPS_WORD.findall(_ENTITY_ANY_CASE.sub(" ", half))
+    words = _CAPS_WORD.findall(_ENTITY_ANY_CASE.sub(" ", original.translate(_WIDTH)))
     return sum(1 for w in words if w not in _CAPS_NOT_SHOUTING)
 
 
 def _differs(a: str, b: str) -> int:
-    return sum(1 for x, y in zip(a, b, strict=True) if x != y) if len(a) == len(b) else abs(len(a) - len(b))
+    return sum(map(ne, a, b)) if len(a) == len(b) else abs(len(a) - len(b))
 
 
-def _language(half: str, simplified: str) -> Lang:
+def _language(lowered: str, simplified: str) -> Lang:
     if not _CJK.search(simplified):
-        return "en" if len(_LATIN.findall(simplified)) >= EN_MIN_LETTERS else "zh-Hans"
-    if simplified == half:
+        return "en" if len(_LATIN.findall(simplified, 0, 200)) >= EN_MIN_LETTERS else "zh-Hans"
+    if simplified == lowered:
         return "zh-Hans"
     # Traditional when converting to Simplified changes more than converting to Traditional would:
     # a Simplified text that merely contains a shared character (著, 乾) stays Simplified.
-    return "zh-Hant" if _differs(half, simplified) > _differs(half, to_traditional(half)) else "zh-Hans"
+    return (
+        "zh-Hant" if _differs(lowered, simplified) > _differs(lowered, to_traditional(lowered)) else "zh-Hans"
+    )
+
+
+def _may_hold_entities(text: str) -> bool:
+    """A cheap test before the entity regex: every mask, handle, link or order card has one of these."""
+    return "[" in text or "@" in text or "#" in text or ":" in text or "http" in text or "www." in text
 
 
 def normalize(text: str) -> Normalized:
     """Normalise one customer message (see the module docstring). Pure and deterministic."""
     original = text[:MAX_CHARS]
-    half = original.translate(_WIDTH)
-    caps = _caps_words(half)
-    lowered = half.translate(_LOWER)
+    lowered = original.translate(_FOLD)
     simplified = to_simplified(lowered)
-    mappable = len(simplified) == len(original)
     lang = _language(lowered, simplified)
-    neutral, entities, masked_emoji = _neutralise(simplified)
-    emoji = masked_emoji + len(_EMOJI.findall(neutral)) + len(_KAOMOJI.findall(neutral))
+    if _may_hold_entities(simplified):
+        neutral, entities, emoji = _neutralise(simplified)
+    else:
+        neutral, entities, emoji = simplified, 0, 0
+    emoji += len(_EMOJI_OR_KAOMOJI.findall(neutral))
     squeezed, offsets, exclaims, questions, dots = _squeeze(neutral)
-    content = len(_CONTENT.findall(squeezed))
     return Normalized(
-        text=squeezed,
-        original=original,
-        lang=lang,
-        exclaim_runs=exclaims,
-        question_runs=questions,
-        dot_runs=dots,
-        caps_words=caps if lang == "en" else 0,
-        emoji=emoji,
-        entities=entities,
-        content_chars=content,
-        _map=offsets,
-        _mappable=mappable,
+        squeezed,
+        original,
+        lang,
+        exclaims,
+        questions,
+        dots,
+        _caps_words(original) if lang == "en" else 0,
+        emoji,
+        entities,
+        offsets,
+        len(simplified) == len(original),
     )
-
-
-_CONTENT = re.compile(r"[\u3400-\u9fffa-z]")

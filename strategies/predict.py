@@ -86,7 +86,7 @@ def run(lines: Iterable[str], out: TextIO, err: TextIO) -> int:
             print(f"predict: line {number}: {exc}", file=err)
             result = {"id": exc.record_id, "error": str(exc)}
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
-    out.flush()
+        out.flush()  # a reader sees each prediction as soon as it is made
     return status
 
 

@@ -16,9 +16,10 @@ def to_simplified(text: str) -> str:
     """Traditional (any region) → Simplified Chinese. Other scripts pass through unchanged.
 
     ``tw2s`` rather than ``t2s``: it also knows the Taiwanese variant forms (著急 → 着急, 裡 → 里), and
-    for Hong Kong and standard Traditional it gives the same result.
+    for Hong Kong and standard Traditional it gives the same result. It would also turn the Simplified
+    question particle 么 (在么, 是么) into 幺, so that one is put back.
     """
-    return str(_converter("tw2s").convert(text))
+    return str(_converter("tw2s").convert(text)).replace("幺", "么")
 
 
 def to_traditional(text: str) -> str:

@@ -10,8 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from strategies.models import Event, Verdict
+
+
+@lru_cache(maxsize=4096)
+def verdict(label: str, confidence: float, evidence: tuple[str, ...] = ()) -> Verdict:
+    """A verdict; verdicts are immutable, so equal ones are built once and shared."""
+    return Verdict(label=label, confidence=confidence, evidence=evidence)
+
 
 #: Repeat customers (回头客) are those with two or more completed purchases: the material's own line.
 CAPTIVE_PURCHASES = 2
@@ -77,24 +85,22 @@ def value_verdict(
     """The value tier; ``none`` with no evidence. Evidence is given as ``event:name=count`` facts."""
     facts = _facts(book)
     if book.purchases >= VIP_PURCHASES or book.referrals >= VIP_REFERRALS:
-        return Verdict(label="vip", confidence=0.9, evidence=facts)
+        return verdict("vip", 0.9, facts)
     if book.purchases >= CAPTIVE_PURCHASES:
-        return Verdict(label="captive", confidence=0.9, evidence=facts)
+        return verdict("captive", 0.9, facts)
     if book.purchases >= 1 and known_dimensions >= MODELED_DIMENSIONS:
-        return Verdict(
-            label="modeled", confidence=0.7, evidence=(*facts, f"known_dimensions={known_dimensions}")
-        )
+        return verdict("modeled", 0.7, (*facts, f"known_dimensions={known_dimensions}"))
     if book.purchases >= 1 and (positive_after_receipt or presale_questions >= INTEREST_QUESTIONS):
         why = (
             "positive_after_receipt=1" if positive_after_receipt else f"presale_questions={presale_questions}"
         )
-        return Verdict(label="developable", confidence=0.7, evidence=(*facts, why))
+        return verdict("developable", 0.7, (*facts, why))
     if book.purchases == 1:
-        return Verdict(label="one_time", confidence=0.6, evidence=facts)
+        return verdict("one_time", 0.6, facts)
     if presale_questions >= INTEREST_QUESTIONS or (presale_questions and hesitant):
         why = f"presale_questions={presale_questions}" + (", hesitant=1" if hesitant else "")
-        return Verdict(label="high_interest", confidence=0.6, evidence=(*facts, why))
-    return Verdict(label="none", confidence=0.5 if facts else 0.8, evidence=facts)
+        return verdict("high_interest", 0.6, (*facts, why))
+    return verdict("none", 0.5 if facts else 0.8, facts)
 
 
 def _facts(book: Ledger) -> tuple[str, ...]:
