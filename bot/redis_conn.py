@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 #: Short timeouts: a forwarded message must not hang on a dead Redis; the whisper goes out without it.
 TIMEOUT = 1.5
 MAX_CONNECTIONS = 64
+#: Per cluster node.
+CLUSTER_CONNECTIONS = 512
 
 
 def _single(url: str) -> aioredis.Redis:
@@ -68,5 +70,12 @@ async def connect(url: str) -> Client:
         return client
     if int(info.get("cluster_enabled", 0)) == 1:
         await client.aclose()
-        return RedisCluster.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
+        # The cluster client refuses (rather than waits) past its pool size, so give it headroom over
+        # the bot's concurrency (64 updates at a time, each a few commands).
+        cluster = RedisCluster.from_url(
+            url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, max_connections=CLUSTER_CONNECTIONS
+        )
+        # Learn the slot map now: concurrent first commands on an uninitialised client race inside redis-py.
+        await cluster.initialize()
+        return cluster
     return client
