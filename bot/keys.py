@@ -9,6 +9,8 @@ Customer keys (expire ``RETENTION_DAYS`` after the customer's last message or ev
     {prefix}:{T:C}:p    hash  name, kind, first, last, n (messages), labels, whisper pointer
     {prefix}:{T:C}:h    list  history, newest first: "update_id|epoch|agent_id|text", capped
     {prefix}:{T:C}:e    list  recorded events (JSON), oldest first, capped
+    {prefix}:{T:C}:cb   set   tokens of the callback payloads that mention the customer (for /forget)
+    {prefix}:{T:C}:v    hash  "agent id:version" → 1, agents' ✓ on a classification (counted once each)
 
 Team keys::
 
@@ -61,6 +63,12 @@ class Keys:
 
     def customer_keys(self, team: int, customer: str) -> tuple[str, str, str]:
         return (self.profile(team, customer), self.history(team, customer), self.events(team, customer))
+
+    def customer_callbacks(self, team: int, customer: str) -> str:
+        return f"{self.customer_tag(team, customer)}:cb"
+
+    def votes(self, team: int, customer: str) -> str:
+        return f"{self.customer_tag(team, customer)}:v"
 
     # team -------------------------------------------------------------------------------------
     def team_tag(self, team: int) -> str:
