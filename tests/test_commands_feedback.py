@@ -119,3 +119,18 @@ async def test_tag_and_event_commands(fake, redis_url, key_prefix, redis_client)
     assert "已付 ¥199" in text
     nopay = await redis_client.zrange(Keys(key_prefix).nopay(team.group.id), 0, -1)
     assert nopay == [], "paid takes the customer off the chase list"
+
+
+async def test_a_correction_on_a_whisper_posted_in_the_group_keeps_the_hint(
+    fake, redis_url, key_prefix
+) -> None:
+    team = make_team(fake, agent_started=False)
+    settings = bot_settings(fake, redis_url=redis_url, key_prefix=key_prefix, groups=[team.group.id])
+    async with start_bot(settings):
+        await fake.push_forward(team.agent, FromHiddenUser("Ivy"), "这个多少钱？能便宜点吗", chat=team.group)
+        whisper = await fake.wait_for_message(team.group)
+        for label in ("纠正", "情绪", "愉快"):
+            await press(fake, team.lead, whisper, button_data(whisper, label))
+    text = whisper.text or ""
+    assert "情绪: 愉快 （客服已纠正）" in text and "@zhiyin_bot" in text, text
+    assert data_with(whisper, "fb:ok:")
