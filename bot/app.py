@@ -11,7 +11,12 @@ from telegram.request import HTTPXRequest
 
 from bot.services import Services
 from handlers.access import Access, access_handlers
+from handlers.admin import admin_handlers
+from handlers.customers import Picker
+from handlers.feedback import feedback_handlers
 from handlers.intake import intake_handlers
+from handlers.lookup import lookup_handlers
+from handlers.playbook_commands import playbook_handlers
 from handlers.summary import Summaries, summary_handlers
 
 log = logging.getLogger(__name__)
@@ -52,9 +57,15 @@ def register_handlers(app: AnyApp, services: Services) -> None:
     app.bot_data["access"] = access
     summaries = Summaries(services, access)
     app.bot_data["summaries"] = summaries
+    picker = Picker(services)  # pick lists shared by the commands that take a customer's name
     for group, handler in [
         *access_handlers(services, access),
         *intake_handlers(services),
+        *lookup_handlers(services, picker),
+        *playbook_handlers(services),
+        *feedback_handlers(services, picker),
+        *admin_handlers(services, picker),
+        *picker.handlers(),
         *summary_handlers(services, access, summaries),
     ]:
         app.add_handler(handler, group=group)

@@ -10,6 +10,8 @@ Customer keys (expire ``RETENTION_DAYS`` after the customer's last message or ev
     {prefix}:{T:C}:h    list  history, newest first: "update_id|epoch|agent_id|text", capped
     {prefix}:{T:C}:e    list  recorded events (JSON), oldest first, capped
     {prefix}:{T:C}:u    zset  update ids seen in the last day → epoch (dedupe of redeliveries)
+    {prefix}:{T:C}:cb   set   tokens of the callback payloads that mention the customer (for /forget)
+    {prefix}:{T:C}:v    hash  "agent id:version" → 1, agents' ✓ on a classification (counted once each)
 
 Team keys::
 
@@ -72,6 +74,12 @@ class Keys:
             self.events(team, customer),
             self.updates(team, customer),
         )
+
+    def customer_callbacks(self, team: int, customer: str) -> str:
+        return f"{self.customer_tag(team, customer)}:cb"
+
+    def votes(self, team: int, customer: str) -> str:
+        return f"{self.customer_tag(team, customer)}:v"
 
     # team -------------------------------------------------------------------------------------
     def team_tag(self, team: int) -> str:

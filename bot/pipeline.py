@@ -191,6 +191,33 @@ class Pipeline:
         )
         return Outcome(view=view, recorded=recorded, profile=profile, analysis=analysis)
 
+    def view_of(self, state: CustomerState, profile: Profile, lang: Lang, *, burst: int = 1) -> WhisperView:
+        """The whisper for a stored customer's latest message as it reads now (e.g. after a correction).
+
+        The replies are chosen with the same seed as when the message arrived, so only what the new
+        profile changes, changes. The customer must have at least one message.
+        """
+        latest = state.history[-1]
+        analysis = self.domain.analyse(latest.text)
+        advice = advise(
+            self.domain.playbook,
+            profile,
+            analysis,
+            reply_context(self.settings, state.name),
+            lang=lang,
+            seed=f"{state.id}:{state.messages}",
+        )
+        return WhisperView(
+            customer=state.name,
+            messages=state.messages,
+            first_seen=state.first_seen,
+            text=latest.text,
+            analysis=analysis,
+            profile=profile,
+            advice=advice,
+            burst=burst,
+        )
+
     async def record_event(
         self, team: int, customer: CustomerRef, event: Event
     ) -> tuple[CustomerState, Profile]:

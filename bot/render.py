@@ -157,10 +157,11 @@ def render(
             thin.append(dim_name)
             continue
         line = f"{f.esc(dim_name)}: {f.b(playbook.type_name(dimension, verdict.label, lang))}"
+        if verdict.corrected:  # an agent's word: no confidence, no quotes
+            lines.append(f"{line} {t('whisper.corrected')}")
+            continue
         if verdict.label != "neutral":  # calm is the default, not a finding with a confidence
             line += f" {round(verdict.confidence * 100)}%"
-        if verdict.corrected:
-            line += " " + t("whisper.corrected")
         shown = [e for e in (evidence_text(q, texts, lang) for q in verdict.evidence) if e][:EVIDENCE_QUOTES]
         if shown:
             line += " — " + f.i(" / ".join(shown))

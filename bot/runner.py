@@ -31,6 +31,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.store import Client, Store
 from bot.web import build_web_app
+from handlers.menus import register_menus
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ class Zhiyin:
             self._stack.push_async_callback(self.application.shutdown)
             me = self.application.bot.bot
             self.services.bot_username = me.username
+            await register_menus(self.application.bot, self.services)
             if not me.can_read_all_group_messages:
                 log.warning(
                     "privacy mode is on: in groups the bot only sees commands unless it is an admin; "

@@ -422,6 +422,9 @@ class Store:
             if callback is not None:
                 token, payload = callback
                 pipe.set(self.keys.callback(token), _json(payload), ex=CALLBACK_TTL)
+                index = self.keys.customer_callbacks(team, customer_id)
+                pipe.sadd(index, token)  # so /forget finds the payload that names the customer
+                pipe.expire(index, CALLBACK_TTL)
             await pipe.execute()
 
         await self._guard(run)
@@ -512,9 +515,15 @@ class Store:
         return {c: int(s) for c, s in zip(customer_ids, scores, strict=True) if s is not None}
 
     async def forget(self, team: int, customer_id: str) -> bool:
-        """Delete every key of a customer and every mention in the team's lists. True if they existed."""
+        """Delete every key of a customer and every mention in the team's lists. True if they existed.
+
+        Button payloads that name the customer (whispers, pick lists, confirmations) go too: their tokens
+        are indexed under the customer (:meth:`put_customer_callback`).
+        """
 
         async def run() -> bool:
+            index = self.keys.customer_callbacks(team, customer_id)
+            tokens = [_s(t) for t in await self.client.smembers(index)]
             days = [_s(d) for d in await self.client.zrange(self.keys.days(team), 0, -1)]
             follow_fields: list[tuple[str, list[str]]] = []
             for day in days:
@@ -530,6 +539,9 @@ class Store:
                 pipe.srem(self.keys.day(team, day, "n"), customer_id)
                 if fields:
                     pipe.hdel(self.keys.day(team, day, "f"), *fields)
+            pipe.delete(index, self.keys.votes(team, customer_id))
+            for token in tokens:  # callback keys live in other slots: one command each
+                pipe.delete(self.keys.callback(token))
             results = await pipe.execute()
             return bool(results[0] or results[1])
 
@@ -626,6 +638,60 @@ class Store:
     async def release_summary(self, team: int, day: str, owner: str) -> bool:
         """Give the claim back (nothing could be sent), so a later check can retry; only the owner can."""
         return bool(await self._eval("release_claim", [self.keys.summary_sent(team)], [day, owner]))
+
+    # commands and agents' feedback ----------------------------------------------------------------------
+    async def put_customer_callback(
+        self,
+        token: str,
+        payload: dict[str, Any],
+        customers: Sequence[tuple[int, str]],
+        ttl: int = CALLBACK_TTL,
+    ) -> None:
+        """Keep a button's payload that names ``customers`` (team, id), indexed so /forget removes it."""
+
+        async def run() -> None:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.set(self.keys.callback(token), _json(payload), ex=ttl)
+            for team, customer_id in customers:
+                index = self.keys.customer_callbacks(team, customer_id)
+                pipe.sadd(index, token)
+                pipe.expire(index, CALLBACK_TTL)
+            await pipe.execute()
+
+        await self._guard(run)
+
+    async def drop_callback(self, token: str) -> None:
+        """Delete a one-shot button's payload once it was used (the index entry expires by itself)."""
+        await self._guard(lambda: self.client.delete(self.keys.callback(token)))
+
+    async def claim_vote(self, team: int, customer_id: str, agent_id: int, version: str) -> bool:
+        """True the first time ``agent_id`` confirms this ``version`` of a customer's classification."""
+        votes = self.keys.votes(team, customer_id)
+
+        async def run() -> bool:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hsetnx(votes, f"{agent_id}:{version}", 1)
+            pipe.expire(votes, self.ttl)
+            first, _ = await pipe.execute()
+            return bool(first)
+
+        return await self._guard(run)
+
+    async def count_agreement(
+        self, team: int, *, now: datetime, agent_id: int, dimensions: Sequence[str]
+    ) -> None:
+        """One ✓ press: agreement with each shown dimension, one piece of feedback from the agent."""
+        stats = self.keys.day(team, self.day_of(now), "s")
+
+        async def run() -> None:
+            pipe = self.client.pipeline(transaction=False)
+            for dimension in dimensions:
+                pipe.hincrby(stats, f"agree:{dimension}", 1)
+            pipe.hincrby(stats, f"feedback:{agent_id}", 1)
+            pipe.expire(stats, DAY_KEY_DAYS * 86400)
+            await pipe.execute()
+
+        await self._guard(run)
 
     # small global things -------------------------------------------------------------------------
     async def first_delivery(self, update_id: int, ttl: int = 86400) -> bool:

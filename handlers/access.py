@@ -62,8 +62,9 @@ class Access:
             except TelegramError as exc:
                 log.info("membership check failed", extra={"chat": chat_id, "error": type(exc).__name__})
                 status = ChatMember.LEFT
-            with contextlib.suppress(StoreUnavailable):
-                await store.cache_member(chat_id, user_id, status, MEMBER_CACHE_SECONDS)
+            if status in _MEMBER | _ADMIN:  # a stranger leaves no trace in Redis
+                with contextlib.suppress(StoreUnavailable):
+                    await store.cache_member(chat_id, user_id, status, MEMBER_CACHE_SECONDS)
         self._cache[key] = (time.monotonic(), status)
         return status
 

@@ -77,6 +77,48 @@ def whisper_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
+def with_group_hint(services: Services, text: str, lang: Lang) -> str:
+    """A whisper posted in the group ends with how to get whispers privately."""
+    hint = html.escape(
+        services.texts.get("whisper.fallback_hint", lang, bot=services.bot_username), quote=False
+    )
+    return f"{text}\n\n<i>{hint}</i>"
+
+
+async def redraw(
+    bot: Bot,
+    services: Services,
+    where: tuple[int, int],
+    view: WhisperView,
+    lang: Lang,
+    token: str,
+    *,
+    in_group: bool,
+) -> None:
+    """Edit the whisper at ``where`` (chat id, message id) to show ``view``, e.g. after a correction."""
+    playbook, texts, tz = services.domain.playbook, services.texts, services.settings.tz
+    text = render(view, playbook=playbook, texts=texts, lang=lang, tz=tz)
+    if in_group:
+        text = with_group_hint(services, text, lang)
+    outcome = Outcome(view=view, recorded=None, profile=view.profile, analysis=view.analysis)
+    keyboard = whisper_keyboard(services, outcome, lang, token)
+    chat_id, message_id = where
+    try:
+        await with_retries(
+            lambda: bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
+                disable_web_page_preview=True,
+            )
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
 async def with_retries(call: Callable[[], Awaitable[T]]) -> T:
     """Run a Telegram call, retrying transient failures; refusals (400/403) are raised at once."""
     delay = BACKOFF
@@ -219,13 +261,10 @@ async def _send(
             return Delivered(sent.chat_id, sent.message_id, "private")
         except Forbidden:
             pass
-    hint = html.escape(
-        services.texts.get("whisper.fallback_hint", lang, bot=services.bot_username), quote=False
-    )
     sent = await with_retries(
         lambda: bot.send_message(
             dest.group_chat_id,
-            f"{text}\n\n<i>{hint}</i>",
+            with_group_hint(services, text, lang),
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard,
             reply_parameters=ReplyParameters(dest.reply_to, allow_sending_without_reply=True),
