@@ -16,6 +16,7 @@ from handlers.customers import Picker
 from handlers.feedback import feedback_handlers
 from handlers.intake import intake_handlers
 from handlers.lookup import lookup_handlers
+from handlers.maintenance import schedule_maintenance
 from handlers.playbook_commands import playbook_handlers
 from handlers.summary import Summaries, summary_handlers
 
@@ -70,6 +71,7 @@ def register_handlers(app: AnyApp, services: Services) -> None:
     ]:
         app.add_handler(handler, group=group)
     summaries.schedule(app.job_queue)
+    schedule_maintenance(services, app.job_queue)
     app.add_error_handler(_log_error)
 
 

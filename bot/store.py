@@ -195,6 +195,8 @@ class Store:
         self.tz = tz
         self.history_limit = history_limit
         self.ttl = retention_days * 86400
+        #: A day's keys list customers, so they never outlive retention either.
+        self.day_ttl = min(DAY_KEY_DAYS * 86400, self.ttl)
         self._scripts = {p.stem: p.read_text(encoding="utf-8") for p in _LUA_DIR.glob("*.lua")}
         self._shas: dict[str, str] = {}
         self._down_since: float | None = None
@@ -337,7 +339,7 @@ class Store:
         way that matters; new customers are a per-day set, so counting them needs no read.
         """
         day = self.day_of(now)
-        ttl = DAY_KEY_DAYS * 86400
+        ttl = self.day_ttl
         stats = self.keys.day(team, day, "s")
         day_keys = [
             stats,
@@ -393,7 +395,7 @@ class Store:
                     pipe.hset(follow_key, field_name, epoch(now))
                 else:
                     pipe.hdel(follow_key, field_name)
-            pipe.expire(follow_key, DAY_KEY_DAYS * 86400)
+            pipe.expire(follow_key, self.day_ttl)
             await pipe.execute()
 
         await self._guard(run)
@@ -476,7 +478,7 @@ class Store:
             pipe.hincrby(stats, f"event:{event.kind}", 1)
             if event.kind == "correction" and event.agent_id is not None:
                 pipe.hincrby(stats, f"corrections:{event.agent_id}", 1)
-            pipe.expire(stats, DAY_KEY_DAYS * 86400)
+            pipe.expire(stats, self.day_ttl)
             if event.kind == "order":
                 pipe.zadd(self.keys.nopay(team), {customer.id: at}, nx=True)
             elif event.kind in ("paid", "cancel", "received"):
@@ -498,7 +500,7 @@ class Store:
             pipe = self.client.pipeline(transaction=False)
             pipe.hincrby(stats, f"{'agree' if agreed else 'disagree'}:{dimension}", 1)
             pipe.hincrby(stats, f"feedback:{agent_id}", 1)
-            pipe.expire(stats, DAY_KEY_DAYS * 86400)
+            pipe.expire(stats, self.day_ttl)
             await pipe.execute()
 
         await self._guard(run)
@@ -548,18 +550,29 @@ class Store:
         return await self._guard(run)
 
     async def prune_directory(self, team: int, now: datetime) -> int:
-        """Drop customers past retention from the team's directory (their own keys expire by TTL)."""
+        """Forget what outlived retention in the team's lists; returns how many customers were dropped.
+
+        A customer's own keys expire by TTL; the team's directory (names, last activity, unpaid
+        orders) and its index of days and sent summaries are trimmed here, by the daily maintenance.
+        """
         cutoff = epoch(now) - self.ttl
+        old_days = epoch(now) - self.day_ttl
+        oldest_day = self.day_of(datetime.fromtimestamp(old_days, self.tz))
 
         async def run() -> int:
             stale = [_s(c) for c in await self.client.zrangebyscore(self.keys.recent(team), "-inf", cutoff)]
+            sent = [
+                _s(d) for d in await self.client.hkeys(self.keys.summary_sent(team)) if _s(d) < oldest_day
+            ]
+            pipe = self.client.pipeline(transaction=False)
             if stale:
-                pipe = self.client.pipeline(transaction=False)
                 pipe.hdel(self.keys.names(team), *stale)
                 pipe.zrem(self.keys.recent(team), *stale)
                 pipe.zrem(self.keys.nopay(team), *stale)
-                pipe.zremrangebyscore(self.keys.days(team), "-inf", epoch(now) - DAY_KEY_DAYS * 86400)
-                await pipe.execute()
+            if sent:
+                pipe.hdel(self.keys.summary_sent(team), *sent)
+            pipe.zremrangebyscore(self.keys.days(team), "-inf", old_days)
+            await pipe.execute()
             return len(stale)
 
         return await self._guard(run)
@@ -688,7 +701,7 @@ class Store:
             for dimension in dimensions:
                 pipe.hincrby(stats, f"agree:{dimension}", 1)
             pipe.hincrby(stats, f"feedback:{agent_id}", 1)
-            pipe.expire(stats, DAY_KEY_DAYS * 86400)
+            pipe.expire(stats, self.day_ttl)
             await pipe.execute()
 
         await self._guard(run)

@@ -29,7 +29,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, JobQueue
 
 from bot.chart import render_chart
 from bot.services import Services
-from bot.store import DAY_KEY_DAYS, StoreUnavailable
+from bot.store import StoreUnavailable
 from bot.summary import DaySummary, gather, summarise
 from bot.summary_text import AGENTS_SHOWN, caption, format_summary
 from handlers.access import Access
@@ -267,8 +267,9 @@ def summary_handlers(
         if wanted > today:
             await message.reply_text(t("summary.future", lang, date=wanted.isoformat()))
             return
-        if wanted <= today - timedelta(days=DAY_KEY_DAYS):
-            await message.reply_text(t("summary.too_old", lang, date=wanted.isoformat(), days=DAY_KEY_DAYS))
+        kept_days = services.store.day_ttl // 86400
+        if wanted <= today - timedelta(days=kept_days):
+            await message.reply_text(t("summary.too_old", lang, date=wanted.isoformat(), days=kept_days))
             return
         teams = await lead_teams(context.bot, user.id, chat)
         if not teams:
