@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 #: Short timeouts: a forwarded message must not hang on a dead Redis; the whisper goes out without it.
 TIMEOUT = 1.5
 MAX_CONNECTIONS = 64
-#: Per cluster node.
-CLUSTER_CONNECTIONS = 512
+#: The cluster and Sentinel clients refuse (rather than wait) past their pool size, so they get
+#: headroom over the bot's concurrency: 64 updates at a time, each a few commands (per node).
+ROOMY_POOL = 512
 
 
 def _single(url: str) -> aioredis.Redis:
@@ -51,9 +52,16 @@ def _sentinel(url: str) -> aioredis.Redis:
         raise ValueError("REDIS_URL: a redis+sentinel:// URL needs the master name, e.g. …:26379/mymaster")
     db = int(path[1]) if len(path) > 1 else 0
     password = unquote(parts.password) if parts.password else None
-    sentinel = Sentinel(hosts, socket_timeout=TIMEOUT, password=password, db=db)  # type: ignore[no-untyped-call]
+    # Every new master connection first asks a sentinel where the master is: that pool needs headroom too.
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        hosts,
+        sentinel_kwargs={"socket_timeout": TIMEOUT, "max_connections": ROOMY_POOL},
+        socket_timeout=TIMEOUT,
+        password=password,
+        db=db,
+    )
     master: aioredis.Redis = sentinel.master_for(
-        path[0], socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
+        path[0], socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, max_connections=ROOMY_POOL
     )
     return master
 
@@ -70,10 +78,8 @@ async def connect(url: str) -> Client:
         return client
     if int(info.get("cluster_enabled", 0)) == 1:
         await client.aclose()
-        # The cluster client refuses (rather than waits) past its pool size, so give it headroom over
-        # the bot's concurrency (64 updates at a time, each a few commands).
         cluster = RedisCluster.from_url(
-            url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, max_connections=CLUSTER_CONNECTIONS
+            url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, max_connections=ROOMY_POOL
         )
         # Learn the slot map now: concurrent first commands on an uninitialised client race inside redis-py.
         await cluster.initialize()

@@ -28,5 +28,5 @@ def problems_from(exc: ValidationError, prefix: str = "") -> list[tuple[str, str
     for err in exc.errors():
         parts = [prefix] if prefix else []
         parts += [str(p) for p in err["loc"]]
-        out.append((".".join(parts), err["msg"]))
+        out.append((".".join(parts), str(err["msg"]).removeprefix("Value error, ")))
     return out

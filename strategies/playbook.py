@@ -334,7 +334,25 @@ def _validate(model: type[BaseModel], path: Path, data: Any) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise DataFileError(path, problems_from(exc)) from None
+        raise DataFileError(
+            path, [(_with_id(entry, data), problem) for entry, problem in problems_from(exc)]
+        ) from None
+
+
+def _with_id(entry: str, data: Any) -> str:
+    """``replies.3`` → ``replies.3 (bargain.fair-price)``: a shop finds its entry by id, not by count."""
+    parts = entry.split(".")
+    if len(parts) >= 2 and parts[0] == "replies" and parts[1].isdigit() and isinstance(data, dict):
+        items = data.get("replies")
+        index = int(parts[1])
+        if (
+            isinstance(items, list)
+            and index < len(items)
+            and isinstance(items[index], dict)
+            and "id" in items[index]
+        ):
+            parts[1] = f"{parts[1]} ({items[index]['id']})"
+    return ".".join(parts)
 
 
 def load_playbook(overlay: Path | None = None) -> Playbook:

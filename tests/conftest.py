@@ -124,6 +124,37 @@ def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[int
 
 
 @pytest.fixture(scope="session")
+def redis_sentinel(tmp_path_factory: pytest.TempPathFactory, redis_port: int) -> Iterator[int]:
+    """A real Redis Sentinel watching the session's test server as master "zhiyin"; yields its port."""
+    directory = tmp_path_factory.mktemp("sentinel")
+    port = free_port()
+    config = directory / "sentinel.conf"
+    config.write_text(
+        f"port {port}\nbind 127.0.0.1\ndir {directory}\n"
+        f"sentinel monitor zhiyin 127.0.0.1 {redis_port} 1\n"
+        "sentinel down-after-milliseconds zhiyin 5000\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [find_redis_server(), str(config), "--sentinel"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with contextlib.suppress(redis.ConnectionError, redis.ResponseError):
+            if client.execute_command("SENTINEL", "get-master-addr-by-name", "zhiyin"):
+                break
+        time.sleep(0.05)
+    else:
+        proc.kill()
+        raise RuntimeError("test Redis Sentinel did not start")
+    client.close()
+    yield port
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
 def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     proc, port = start_redis(tmp_path_factory.mktemp("redis"))
     yield port

@@ -223,7 +223,7 @@ def test_a_reply_with_an_unknown_placeholder_is_refused(tmp_path: Path) -> None:
     reply["text"] = {"zh-Hans": "这款只要{price}元", "en": "Only {price} for this one"}
     _write(overlay / "replies" / "bad.yaml", {"replies": [reply]})
     message = _error(overlay)
-    assert "bad.yaml: replies.0:" in message
+    assert "bad.yaml: replies.0 (test.price): text.zh-Hans: unknown placeholder {price}" in message
     assert "unknown placeholder {price}" in message
 
 
@@ -233,7 +233,7 @@ def test_a_reply_over_256_characters_is_refused(tmp_path: Path) -> None:
     reply["text"] = {"zh-Hans": "{customer}，谢谢" + "！" * 250, "en": "Thanks {customer}!"}
     _write(overlay / "replies" / "long.yaml", {"replies": [reply]})
     message = _error(overlay)
-    assert "long.yaml: replies.0:" in message
+    assert "long.yaml: replies.0 (test.long): text.zh-Hans: too long" in message
     assert "too long" in message
     assert "limit 256" in message
 

@@ -16,17 +16,21 @@ from strategies.models import Event
 from tests.conftest import TZ
 
 
-@pytest.fixture(params=["single", "cluster"])
+@pytest.fixture(params=["single", "cluster", "sentinel"])
 async def redis_client(
     request: pytest.FixtureRequest, redis_url: str, key_prefix: str
 ) -> AsyncIterator[Client]:
-    """This module's tests run twice: on one server and on a three-node Redis Cluster."""
-    if request.param == "single":
-        client = await connect(redis_url)
-    else:
+    """This module's tests run on one server, a three-node Redis Cluster, and through Redis Sentinel."""
+    if request.param == "cluster":
         ports = request.getfixturevalue("redis_cluster")
         client = await connect(f"redis://127.0.0.1:{ports[0]}/0")
         assert isinstance(client, RedisCluster), "connect() switches to the cluster client by itself"
+    elif request.param == "sentinel":
+        client = await connect(
+            f"redis+sentinel://127.0.0.1:{request.getfixturevalue('redis_sentinel')}/zhiyin/0"
+        )
+    else:
+        client = await connect(redis_url)
     yield client
     if request.param == "cluster":
         keys = [k async for k in client.scan_iter(f"{key_prefix}:*")]
