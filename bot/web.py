@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import Any
 
 from aiohttp import web
 from telegram import Update
@@ -23,6 +24,59 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name,
 #: Telegram's updates are small; anything bigger is not from Telegram.
 MAX_BODY = 1024 * 1024
 WEBHOOK_PATH = "/webhook"
+
+
+#: Update fields that carry a message, and those that carry a chat and a user.
+_MESSAGES = ("message", "edited_message", "channel_post", "edited_channel_post")
+_MEMBERSHIP = ("my_chat_member", "chat_member")
+
+
+def _is_chat(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("id"), int) and isinstance(value.get("type"), str)
+
+
+def _is_user(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("id"), int)
+        and isinstance(value.get("first_name"), str)
+    )
+
+
+def _is_message(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("message_id"), int)
+        and isinstance(value.get("date"), int)
+        and _is_chat(value.get("chat"))
+        and ("from" not in value or _is_user(value["from"]))
+    )
+
+
+def well_formed(data: dict[str, Any]) -> bool:
+    """The parts of an update the bot relies on have Telegram's shape (ids, chats, senders).
+
+    Telegram's own updates always do; this refuses forged or broken ones at the door, before
+    python-telegram-bot turns a missing chat into ``None`` somewhere deep in a filter.
+    """
+    for key in _MESSAGES:
+        if key in data and not _is_message(data[key]):
+            return False
+    query = data.get("callback_query")
+    if query is not None and not (
+        isinstance(query, dict)
+        and isinstance(query.get("id"), str)
+        and _is_user(query.get("from"))
+        and ("message" not in query or _is_message(query["message"]))
+    ):
+        return False
+    for key in _MEMBERSHIP:
+        change = data.get(key)
+        if change is not None and not (
+            isinstance(change, dict) and _is_chat(change.get("chat")) and _is_user(change.get("from"))
+        ):
+            return False
+    return True
 
 
 def build_web_app(services: Services, application: AnyApp | None) -> web.Application:
@@ -57,7 +111,7 @@ def build_web_app(services: Services, application: AnyApp | None) -> web.Applica
             data = json.loads(await request.read())
         except (ValueError, UnicodeDecodeError):
             return web.Response(status=400, text="body is not JSON")
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int) or not well_formed(data):
             return web.Response(status=400, text="not a Telegram update")
         try:
             update = Update.de_json(data, application.bot)

@@ -131,8 +131,13 @@ def classify(
         known_dimensions=known + bool(motives),
     )
     verdicts.update(_corrections(events))
-    return Profile(
-        **verdicts,
+    # Every part was built from validated models just above: skip validating the same data again.
+    return Profile.model_construct(
+        behavior=verdicts["behavior"],
+        personality=verdicts["personality"],
+        shopper=verdicts["shopper"],
+        value=verdicts["value"],
+        mood=verdicts["mood"],
         concerns=tuple(concerns),
         motives=tuple(motives),
         concern_evidence={c: quotes[("concerns", c)] for c in concerns},

@@ -51,8 +51,13 @@ class Ledger:
     last_received_at: datetime | None = None
 
 
+NO_EVENTS = Ledger()
+
+
 def ledger(events: Sequence[Event], now: datetime | None) -> Ledger:
     """Count purchases (paid or received, whichever is more), unpaid orders, referrals…"""
+    if not events:  # most customers, on every message
+        return NO_EVENTS
     kinds = [e.kind for e in events]
     paid = kinds.count("paid")
     received = kinds.count("received")
