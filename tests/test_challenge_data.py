@@ -1,4 +1,8 @@
-"""The invented challenge set (tests/data/challenge.jsonl) stays well-formed and keeps its coverage.
+"""The invented challenge set stays well-formed and keeps its coverage.
+
+It comes in two halves, split evenly by language and label: ``challenge_dev.jsonl``, which whoever
+tunes the classifier may study, and ``challenge_holdout.jsonl``, which they must not read, so the
+classifier's score on it stays an honest measure of how well it generalises.
 
 The set is an independent yardstick for the classifier: invented conversations, labelled by hand with
 ../shared/data/eval/LABELLING_GUIDE.md, heavier on the rare types, Traditional Chinese and English than
@@ -21,7 +25,10 @@ from strategies import taxonomy
 from strategies.textconv import to_simplified
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "data" / "challenge.jsonl"
+HALVES = (
+    ROOT / "tests" / "data" / "challenge_dev.jsonl",
+    ROOT / "tests" / "data" / "challenge_holdout.jsonl",
+)
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 SINGLE = ("behavior", "personality", "mood", "shopper")
@@ -42,7 +49,7 @@ MIN_LANGUAGE_SHARE = {"zh-Hans": 0.35, "zh-Hant": 0.25, "en": 0.25}
 
 @cache
 def _rows() -> tuple[dict[str, Any], ...]:
-    lines = DATA.read_text(encoding="utf-8").splitlines()
+    lines = [line for half in HALVES for line in half.read_text(encoding="utf-8").splitlines()]
     return tuple(json.loads(line) for line in lines if line.strip())
 
 
