@@ -18,6 +18,7 @@ from bot.embedded_redis import find_redis_server
 from bot.keys import Keys
 from bot.redis_conn import connect
 from bot.store import Client, Store
+from tests.fakebot import FakeTelegram
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -198,3 +199,10 @@ def _hermetic_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The fake Telegram Bot API server, as the bot's tests need it: bot @zhiyin_bot, privacy mode off."""
+    async with FakeTelegram(username="zhiyin_bot", can_read_all_group_messages=True) as server:
+        yield server

@@ -14,45 +14,9 @@ import pytest
 import redis
 from pydantic import SecretStr
 
-from bot.store import Client
-from tests.fakebot import FakeTelegram, FromChannel, FromChat, FromHiddenUser, FromUser
+from tests.fakebot import FromChannel, FromChat, FromHiddenUser, FromUser
 from tests.harness import bot_settings, copy_texts, make_team, run_cli, start_bot
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram(username="zhiyin_bot", can_read_all_group_messages=True) as server:
-        yield server
-
-
-async def keys_under(client: Client, prefix: str) -> list[str]:
-    return sorted([k.decode() async for k in client.scan_iter(f"{prefix}:*", count=1000)])
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, dict):
-        return " ".join(f"{_text(k)}={_text(v)}" for k, v in value.items())
-    if isinstance(value, list | set | tuple):
-        return " ".join(_text(v) for v in value)
-    return str(value)
-
-
-async def everything_stored(client: Client, prefix: str) -> str:
-    """Every key and value under ``prefix`` as one string, to check what was (not) stored."""
-    readers = {"string": client.get, "hash": client.hgetall, "set": client.smembers}
-    parts: list[str] = []
-    for key in await keys_under(client, prefix):
-        kind = (await client.type(key)).decode()
-        if kind in readers:
-            value = await readers[kind](key)
-        elif kind == "list":
-            value = await client.lrange(key, 0, -1)
-        else:
-            value = await client.zrange(key, 0, -1)
-        parts.append(f"{key} {_text(value)}")
-    return "\n".join(parts)
+from tests.kit import keys_under, mentions
 
 
 async def test_forward_gets_a_private_whisper_with_copy_buttons(fake, redis_url, key_prefix) -> None:
@@ -143,9 +107,8 @@ async def test_agents_chatter_is_ignored_and_stored_nowhere(
         )
         await fake.wait_for_message(team.agent)
     assert len(fake.calls("sendMessage")) == 1
-    stored = await everything_stored(redis_client, key_prefix)
-    assert "is this in stock" in stored  # the customer's message is kept
-    assert "吃什么" not in stored and "跟进" not in stored
+    assert await mentions(redis_client, key_prefix, ["is this in stock"]), "the customer's message is kept"
+    assert await mentions(redis_client, key_prefix, ["吃什么", "跟进"]) == [], "agents' chatter is not"
 
 
 async def test_unauthorised_group_is_told_once_and_nothing_is_stored(
@@ -168,8 +131,7 @@ async def test_unauthorised_group_is_told_once_and_nothing_is_stored(
     assert len([m for m in fake.messages_in(team.agent, by_bot=True)]) == 1, (
         "no whisper for the stranger group"
     )
-    stored = await everything_stored(redis_client, key_prefix)
-    assert str(stranger_group.id) not in stored and "Dan" not in stored and "便宜" not in stored
+    assert await mentions(redis_client, key_prefix, [str(stranger_group.id), "Dan", "便宜"]) == []
 
 
 async def test_a_burst_of_forwards_becomes_one_whisper_edited_in_place(

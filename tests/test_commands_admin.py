@@ -5,19 +5,11 @@ Real PTB client ↔ fake Bot API server; real Redis.
 
 from __future__ import annotations
 
-import pytest
-
 from bot.keys import Keys
-from tests.commands_kit import ask, button_data, keys_under, mentions, press
 from tests.conftest import start_redis
-from tests.fakebot import FakeTelegram, FromHiddenUser, FromUser
+from tests.fakebot import FromHiddenUser, FromUser
 from tests.harness import bot_settings, make_team, start_bot
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram(username="zhiyin_bot", can_read_all_group_messages=True) as server:
-        yield server
+from tests.kit import ask, button_data, keys_under, mentions, press
 
 
 async def test_menus_are_registered_in_zh_and_en_per_scope(fake, redis_url, key_prefix) -> None:

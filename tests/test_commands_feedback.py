@@ -3,18 +3,10 @@ Redis)."""
 
 from __future__ import annotations
 
-import pytest
-
 from bot.keys import Keys
-from tests.commands_kit import ask, button_data, data_with, press
-from tests.fakebot import FakeTelegram, FromHiddenUser, FromUser
+from tests.fakebot import FromHiddenUser, FromUser
 from tests.harness import bot_settings, make_team, start_bot
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram(username="zhiyin_bot", can_read_all_group_messages=True) as server:
-        yield server
+from tests.kit import ask, button_data, data_with, press
 
 
 async def test_whisper_buttons_confirm_and_correct_in_place(

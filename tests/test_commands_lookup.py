@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.commands_kit import ask, data_with, press, ticking_clock
-from tests.fakebot import FakeTelegram, FromHiddenUser, FromUser
+from tests.fakebot import FromHiddenUser, FromUser
 from tests.harness import bot_settings, copy_texts, make_team, start_bot
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram(username="zhiyin_bot", can_read_all_group_messages=True) as server:
-        yield server
+from tests.kit import ask, data_with, press, ticking_clock
 
 
 async def test_customer_lookup_by_name_reference_reply_and_pick_lists(fake, redis_url, key_prefix) -> None:

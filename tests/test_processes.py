@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 import redis
 
 from tests.conftest import free_port
@@ -20,12 +19,6 @@ from tests.fakebot import FakeTelegram, FromUser
 from tests.harness import ROOT, make_team
 
 SECRET = "wh-Secret_for_tests_42"
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram(username="zhiyin_bot", can_read_all_group_messages=True) as server:
-        yield server
 
 
 def bot_env(fake: FakeTelegram, group_id: int, **extra: str) -> dict[str, str]:

@@ -10,14 +10,8 @@ import aiohttp
 import pytest
 
 from tests.conftest import start_redis
-from tests.fakebot import FakeTelegram, FromHiddenUser, FromUser
+from tests.fakebot import FromHiddenUser, FromUser
 from tests.harness import bot_settings, make_team, start_bot
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram(username="zhiyin_bot", can_read_all_group_messages=True) as server:
-        yield server
 
 
 async def wait_until_redis_is_back(port: int) -> None:

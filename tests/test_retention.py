@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
-
 from bot.services import Services
 from bot.store import Client, CustomerRef, Store
 from handlers.maintenance import prune_all
 from strategies.models import Event
-from tests.commands_kit import ask, button_data, press
 from tests.conftest import TZ
-from tests.fakebot import FakeTelegram, FromHiddenUser, FromUser
+from tests.fakebot import FromHiddenUser, FromUser
 from tests.harness import bot_settings, make_team, start_bot
+from tests.kit import ask, button_data, press
 
 RETENTION_DAYS = 30
 #: Team-wide keys that never expire as a whole; the maintenance job trims their entries instead.
 TRIMMED = (":names", ":recent", ":nopay", ":days", ":sent")
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram(username="zhiyin_bot", can_read_all_group_messages=True) as server:
-        yield server
 
 
 async def test_every_key_expires_within_retention_or_is_trimmed(

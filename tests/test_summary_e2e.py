@@ -8,7 +8,6 @@ import asyncio
 import struct
 from datetime import datetime
 
-import pytest
 from pydantic import SecretStr
 
 from bot.runner import Zhiyin
@@ -20,12 +19,6 @@ from tests.fakebot import FakeTelegram, FromHiddenUser, FromUser, Message, User
 from tests.harness import Team, bot_settings, make_team, start_bot
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram(username="zhiyin_bot", can_read_all_group_messages=True) as server:
-        yield server
 
 
 class Clock:

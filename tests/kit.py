@@ -1,4 +1,4 @@
-"""Helpers for the command tests: a fake Telegram server, asking the bot something, reading Redis."""
+"""Test helpers: asking the bot something, pressing buttons, a ticking clock, reading what Redis holds."""
 
 from __future__ import annotations
 
