@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from telegram import Update
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
+from bot.logs import pseudonym
 from bot.services import Services
 from handlers.identity import identify, parse_reference
 from handlers.whisper import Destination, deliver
@@ -93,7 +94,8 @@ def intake_handlers(
             "customer message handled",
             extra={
                 "team": message.chat_id,
-                "customer": identified.customer.id,
+                # a stable pseudonym: customer ids of name-only customers are their names
+                "customer": pseudonym(identified.customer.id),
                 "route": delivered.route if delivered else "failed",
                 "degraded": outcome.recorded is None,
                 "ms": round(elapsed * 1000, 1),

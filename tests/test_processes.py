@@ -88,6 +88,8 @@ async def test_sigterm_shuts_down_cleanly_and_logs_no_secret_or_customer_text(
             team.agent, FromUser(customer), "我的暗号是 紫色长颈鹿42 请保密", chat=team.group
         )
         await fake.wait_for_message(team.agent, timeout=15)
+        await fake.push_text(team.agent, "#神秘买家Q 下周三能送到吗", chat=team.group)
+        await fake.wait_for_message(team.agent, timeout=15)
         proc.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(proc.wait(), timeout=20)
         stderr = (await proc.stderr.read()).decode()  # type: ignore[union-attr]
@@ -97,7 +99,17 @@ async def test_sigterm_shuts_down_cleanly_and_logs_no_secret_or_customer_text(
     messages = [e["msg"] for e in lines]
     assert "zhiyin is running" in messages and "stopping" in messages
     assert any(e["msg"] == "customer message handled" and e["route"] == "private" for e in lines)
-    for secret in (fake.token, fake.token.split(":")[1], SECRET, "紫色长颈鹿", "暗号"):
+    # no secret, no customer words, no customer names (ids of name-only customers are names)
+    for secret in (
+        fake.token,
+        fake.token.split(":")[1],
+        SECRET,
+        "紫色长颈鹿",
+        "暗号",
+        "神秘买家",
+        "下周三",
+        "Secretive",
+    ):
         assert secret not in stderr, f"{secret!r} leaked into the log"
 
 
