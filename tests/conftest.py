@@ -28,12 +28,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_redis(directory: Path, *extra: str) -> tuple[subprocess.Popen[bytes], int]:
-    """A throwaway redis-server on a loopback port, data in ``directory``."""
+def start_redis(
+    directory: Path, *extra: str, binary: str | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """A throwaway redis-server on a loopback port, data in ``directory`` (``binary``: which server;
+    by default the one the embedded mode runs)."""
     port = free_port()
     proc = subprocess.Popen(
         [
-            find_redis_server(),
+            binary or find_redis_server(),
             "--port",
             str(port),
             "--bind",
