@@ -10,6 +10,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, Conte
 from telegram.request import HTTPXRequest
 
 from bot.services import Services
+from bot.settings import Settings
 from handlers.access import Access, access_handlers
 from handlers.admin import admin_handlers
 from handlers.customers import Picker
@@ -23,6 +24,7 @@ from handlers.summary import Summaries, summary_handlers
 log = logging.getLogger(__name__)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
+AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
 #: Updates the bot asks Telegram for; everything else is never delivered.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 #: Whispers are sent while other updates are handled; per-customer order is kept by Redis scripts.
@@ -35,9 +37,18 @@ def build_application(services: Services, rate_limiter: BaseRateLimiter[Any]) ->
     ``rate_limiter`` is normally ``AIORateLimiter`` (Telegram's ~30 messages/s per bot and 20/min per
     group, retrying 429s); tests pass one with roomier group limits.
     """
-    settings = services.settings
+    app = application_builder(services.settings, rate_limiter).build()
+    register_handlers(app, services)
+    return app
+
+
+def application_builder(settings: Settings, rate_limiter: BaseRateLimiter[Any]) -> AnyBuilder:
+    """Zhiyin's Application settings (API address, HTTP pools and timeouts, concurrency), no handlers.
+
+    Separate so the benchmarks' bare echo bot runs with exactly the same settings (bench/e2e.py).
+    """
     assert settings.token, "the caller checks that a token is configured"
-    app = (
+    return (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.telegram_api_url)
@@ -46,10 +57,7 @@ def build_application(services: Services, rate_limiter: BaseRateLimiter[Any]) ->
         .get_updates_request(HTTPXRequest(connect_timeout=5, read_timeout=40))
         .rate_limiter(rate_limiter)
         .concurrent_updates(CONCURRENT_UPDATES)
-        .build()
     )
-    register_handlers(app, services)
-    return app
 
 
 def register_handlers(app: AnyApp, services: Services) -> None:

@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 #: Telegram's own limit for a message; longer pasted text (console) is cut here, and the whisper says so.
 MAX_TEXT = 4096
 #: Analyses are cached by text: each new message re-reads the customer's recent history, so all but
-#: the newest message are hits. 8k entries is a few MB.
+#: the newest message are hits. 8k entries hold the histories of ~400 customers active in the last
+#: minutes and cost ~45 MB once full (~4 KB of pydantic objects each; bench/memory.py: RSS 125 MB at
+#: start, 173 MB from about 10,000 messages on, then flat).
 ANALYSIS_CACHE = 8192
 NEGATIVE_MOODS = ("angry", "dissatisfied")
 #: Single-valued dimensions whose labels are kept with the customer and in the team's day.

@@ -29,12 +29,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_redis(directory: Path, *extra: str, port: int | None = None) -> tuple[subprocess.Popen[bytes], int]:
-    """A throwaway redis-server on a loopback port (a free one unless given), data in ``directory``."""
+def start_redis(
+    directory: Path, *extra: str, port: int | None = None, binary: str | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """A throwaway redis-server on a loopback port (a free one unless given), data in ``directory``
+    (``binary``: which server; by default the one the embedded mode runs)."""
     port = port or free_port()
     proc = subprocess.Popen(
         [
-            find_redis_server(),
+            binary or find_redis_server(),
             "--port",
             str(port),
             "--bind",
