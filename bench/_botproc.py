@@ -23,10 +23,11 @@ import time
 from typing import Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, ContextTypes, MessageHandler, filters
+from telegram.ext import ContextTypes, MessageHandler, filters
 
 from bot.app import ALLOWED_UPDATES, application_builder
 from bot.logs import setup_logging
+from bot.runner import default_rate_limiter
 from bot.settings import Settings, load_settings
 
 
@@ -42,11 +43,9 @@ def _settings(config: dict[str, Any]) -> Settings:
         listen_port=config["port"],
         burst_seconds=config["burst"],
         shop_name="茶语小铺",
+        rate_limit_per_second=0,  # Telegram's limits off in both bots, as in the tests
+        group_rate_limit_per_minute=0,
     )
-
-
-def _limiter() -> AIORateLimiter:
-    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
 
 
 class GcPauses:
@@ -89,7 +88,7 @@ async def run_zhiyin(settings: Settings) -> None:
     from bot.i18n import load_texts
     from bot.runner import Zhiyin, settle_heap
 
-    async with Zhiyin(settings, load_domain(None), load_texts(), rate_limiter=_limiter()):
+    async with Zhiyin(settings, load_domain(None), load_texts()):
         settle_heap()  # as run_bot does
         await _until_stopped()
 
@@ -102,7 +101,7 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def run_echo(settings: Settings) -> None:
-    app = application_builder(settings, _limiter()).build()
+    app = application_builder(settings, default_rate_limiter(settings)).build()
     app.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.GROUPS & filters.TEXT, _echo)
     )

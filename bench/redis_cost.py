@@ -318,7 +318,7 @@ async def measure_memory(
             client = await connect(url)
             try:
                 store = Store(client, KEYS, TZ, history_limit=history, retention_days=90)
-                for name in ("record_message", "team_message"):
+                for name in store._scripts:
                     await store._sha(name)  # the scripts belong to the baseline, not to any customer
                 version = str((await client.info("server"))["redis_version"])
                 before = await _used_memory(client)
