@@ -37,7 +37,7 @@ from redis.asyncio.connection import AbstractConnection
 
 from bench._load import ORDER_SUFFIX, TimedTelegram, Workload, customer_turns
 from bot.keys import Keys
-from bot.pipeline import labels_of, message_counters, profile_of, value_milestones
+from bot.pipeline import labels_of, message_counters, profile_of
 from bot.redis_conn import connect
 from bot.store import Client, CustomerRef, Store, Whisper
 from handlers.whisper import feedback_token
@@ -258,7 +258,6 @@ async def _write_customer(
             profile = profile_of(dom, recorded.customer, at)
             labels = labels_of(profile)
             follow = {"interest": profile.value.label == "high_interest"}
-            follow.update(value_milestones(recorded.customer, profile))
         await store.save_outcome(
             TEAM,
             recorded.customer,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.services import Services
 from bot.settings import Settings
+from bot.telegram_request import JsonRequest
 from handlers.access import Access, access_handlers
 from handlers.admin import admin_handlers
 from handlers.customers import Picker
@@ -25,6 +28,10 @@ log = logging.getLogger(__name__)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
+#: Connections to Telegram for sending. httpcore scans every pooled connection on each request, so a
+#: big pool costs CPU on every whisper; at Telegram's ~30 messages/s and ~0.2 s round trips, about six
+#: are ever busy at once (the rate limiter holds the rest back).
+HTTP_CONNECTIONS = 8
 #: Updates the bot asks Telegram for; everything else is never delivered.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 #: Whispers are sent while other updates are handled; per-customer order is kept by Redis scripts.
@@ -34,9 +41,13 @@ CONCURRENT_UPDATES = 64
 def build_application(services: Services, rate_limiter: BaseRateLimiter[Any]) -> AnyApp:
     """An Application for ``services`` with rate limiting and all handlers registered.
 
-    ``rate_limiter`` is normally ``AIORateLimiter`` (Telegram's ~30 messages/s per bot and 20/min per
-    group, retrying 429s); tests pass one with roomier group limits.
+    ``rate_limiter`` holds the bot to Telegram's limits (``runner.default_rate_limiter``).
     """
+    # Whispers go out through ``do_api_request`` to skip parsing Telegram's echo of them
+    # (handlers/whisper.py); PTB would warn that these methods have named wrappers.
+    warnings.filterwarnings(
+        "ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText)'", category=PTBUserWarning
+    )
     app = application_builder(services.settings, rate_limiter).build()
     register_handlers(app, services)
     return app
@@ -53,7 +64,15 @@ def application_builder(settings: Settings, rate_limiter: BaseRateLimiter[Any]) 
         .token(settings.token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
-        .request(HTTPXRequest(connection_pool_size=32, connect_timeout=5, read_timeout=10, write_timeout=10))
+        .request(
+            JsonRequest(
+                connection_pool_size=HTTP_CONNECTIONS,
+                pool_timeout=10,
+                connect_timeout=5,
+                read_timeout=10,
+                write_timeout=10,
+            )
+        )
         .get_updates_request(HTTPXRequest(connect_timeout=5, read_timeout=40))
         .rate_limiter(rate_limiter)
         .concurrent_updates(CONCURRENT_UPDATES)

@@ -80,18 +80,17 @@ def labels_of(profile: Profile) -> dict[str, str]:
     return {d: profile.verdict(d).label for d in LABELLED}
 
 
-def value_milestones(state: CustomerState, profile: Profile) -> dict[str, bool]:
+def value_milestones(before: Profile, after: Profile) -> dict[str, bool]:
     """Follow-up flags for a customer who just became a repeat customer or a VIP candidate.
 
-    Only the transition is flagged (the label stored before differs), so the day's summary lists the
-    customers who crossed the line that day, not every regular.
+    Only the transition is flagged, so the day's summary lists the customers who crossed the line
+    that day, not every regular. Only recorded events (paid, received, referral) move a customer
+    across it, so this is worked out when an event is recorded, not on every message.
     """
-    before = state.fields.get("l:value")
-    now = profile.value.label
-    flags = {}
-    if now != before and now in ("captive", "vip"):
-        flags["repeat" if now == "captive" else "vip"] = True
-    return flags
+    now = after.value.label
+    if now == before.value.label or now not in ("captive", "vip"):
+        return {}
+    return {"repeat" if now == "captive" else "vip": True}
 
 
 def message_counters(analysis: Analysis) -> list[str]:
@@ -152,7 +151,6 @@ class Pipeline:
                 follow={
                     "negative": profile.mood.label in NEGATIVE_MOODS and analysis.mood in NEGATIVE_MOODS,
                     "interest": profile.value.label == "high_interest",
-                    **value_milestones(recorded.customer, profile),
                 },
             )
         except StoreUnavailable:
@@ -225,12 +223,14 @@ class Pipeline:
     ) -> tuple[CustomerState, Profile]:
         """Record an agent's event (order, paid, correction…) and reclassify the customer with it.
 
-        The new labels are stored, and a customer who just became a repeat customer or VIP candidate
-        lands on the day's follow-up list. Raises :class:`StoreUnavailable` when Redis is down.
+        A customer who just became a repeat customer or VIP candidate lands on the day's follow-up
+        list. Raises :class:`StoreUnavailable` when Redis is down.
         """
         state = await self.store.add_event(team, customer, event)
-        profile = profile_of(self.domain, state, event.at)
-        await self.store.save_labels(
-            team, state, now=event.at, labels=labels_of(profile), follow=value_milestones(state, profile)
+        observed = observations(self.domain, state)
+        before = classify(observed, state.events[:-1], now=event.at)
+        profile = classify(observed, state.events, now=event.at)
+        await self.store.flag_follow_ups(
+            team, state.id, now=event.at, follow=value_milestones(before, profile)
         )
         return state, profile

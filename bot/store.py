@@ -332,73 +332,55 @@ class Store:
         counters: Sequence[str],
         follow: dict[str, bool],
     ) -> None:
-        """Store the customer's new labels and count the message for the team's day (round trip 2).
+        """Count the message for the team's day, with the customer's labels (round trip 2).
 
-        Plain commands in one pipeline (no script: Redis Cluster won't pipeline EVALSHA across slots).
-        Counters only ever increase and the rest are overwrites, so a message is never half-counted in a
-        way that matters; new customers are a per-day set, so counting them needs no read.
+        One script on the team's keys: one command where a pipeline would need a dozen, and a single
+        slot, so Redis Cluster runs it too. New customers are a per-day set, so counting needs no read.
         """
         day = self.day_of(now)
-        ttl = self.day_ttl
-        stats = self.keys.day(team, day, "s")
-        day_keys = [
-            stats,
+        keys = [
+            self.keys.day(team, day, "s"),
             self.keys.day(team, day, "c"),
             self.keys.day(team, day, "f"),
             self.keys.day(team, day, "n"),
+            self.keys.names(team),
+            self.keys.recent(team),
+            self.keys.days(team),
         ]
-        label_line = "|".join(labels.get(d, "none") for d in LABEL_ORDER)
+        args: list[str | int] = [
+            customer.id,
+            customer.name,
+            epoch(now),
+            day,
+            self.day_start(day),
+            int(self.day_of(customer.first_seen) == day),
+            "|".join(labels.get(d, "none") for d in LABEL_ORDER),
+            self.day_ttl,
+            " ".join(f"{name}:{int(on)}" for name, on in follow.items()),
+            "messages",
+            f"agent:{agent_id}",
+            *counters,
+        ]
+        await self._eval("team_day", keys, args)
 
-        async def run() -> None:
-            pipe = self.client.pipeline(transaction=False)
-            if labels:
-                pipe.hset(
-                    self.keys.profile(team, customer.id), mapping={f"l:{k}": v for k, v in labels.items()}
-                )
-            for counter in ("messages", f"agent:{agent_id}", *counters):
-                pipe.hincrby(stats, counter, 1)
-            pipe.hset(day_keys[1], customer.id, label_line)
-            if self.day_of(customer.first_seen) == day:
-                pipe.sadd(day_keys[3], customer.id)
-            for name, on in follow.items():
-                if on:
-                    pipe.hset(day_keys[2], f"{name}|{customer.id}", epoch(now))
-                else:
-                    pipe.hdel(day_keys[2], f"{name}|{customer.id}")
-            pipe.hset(self.keys.names(team), customer.id, customer.name)
-            pipe.zadd(self.keys.recent(team), {customer.id: epoch(now)})
-            pipe.zadd(self.keys.days(team), {day: self.day_start(day)})
-            for key in day_keys:
-                pipe.expire(key, ttl)
-            await pipe.execute()
-
-        await self._guard(run)
-
-    async def save_labels(
-        self,
-        team: int,
-        customer: CustomerState,
-        *,
-        now: datetime,
-        labels: dict[str, str],
-        follow: dict[str, bool],
+    async def flag_follow_ups(
+        self, team: int, customer_id: str, *, now: datetime, follow: dict[str, bool]
     ) -> None:
-        """Store a customer's new labels after an event (no message is counted) and flag follow-ups."""
+        """Put a customer on (or take them off) the day's follow-up lists, e.g. after an event."""
         follow_key = self.keys.day(team, self.day_of(now), "f")
 
         async def run() -> None:
             pipe = self.client.pipeline(transaction=False)
-            pipe.hset(self.keys.profile(team, customer.id), mapping={f"l:{k}": v for k, v in labels.items()})
             for name, on in follow.items():
-                field_name = f"{name}|{customer.id}"
                 if on:
-                    pipe.hset(follow_key, field_name, epoch(now))
+                    pipe.hset(follow_key, f"{name}|{customer_id}", epoch(now))
                 else:
-                    pipe.hdel(follow_key, field_name)
+                    pipe.hdel(follow_key, f"{name}|{customer_id}")
             pipe.expire(follow_key, self.day_ttl)
             await pipe.execute()
 
-        await self._guard(run)
+        if follow:
+            await self._guard(run)
 
     async def remember_whisper(
         self,

@@ -27,6 +27,7 @@ import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +262,21 @@ class Playbook:
     placeholder_defaults: dict[str, LocalText]
     replies: tuple[ReplyTemplate, ...]
     sources: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def replies_by_topic(self) -> dict[tuple[str, str], tuple[ReplyTemplate, ...]]:
+        """(topic, mood) → the replies written for it; a topic is ``intent:<id>`` or ``concern:<id>``.
+
+        Built once, so choosing replies for a message looks at a handful of templates, not all of them.
+        """
+        index: dict[tuple[str, str], list[ReplyTemplate]] = {}
+        for template in self.replies:
+            topics = [f"intent:{template.intent}"] if template.intent else []
+            topics += [f"concern:{template.concern}"] if template.concern else []
+            for topic in topics:
+                for mood in template.moods:
+                    index.setdefault((topic, mood), []).append(template)
+        return {key: tuple(templates) for key, templates in index.items()}
 
     def type_entry(self, dimension: str, label: str) -> TypeEntry | None:
         """The entry of a type, or None for ``none`` / unknown ids."""

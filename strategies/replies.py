@@ -74,25 +74,22 @@ def rank_templates(
         topics[f"intent:{intent}"] = 3.0 - rank * _INTENT_RANK_STEP
     for concern in latest.concerns:
         topics.setdefault(f"concern:{concern}", _CONCERN_BASE)
+    # A template written for two of the message's topics counts for the stronger one.
+    best_topic: dict[str, tuple[ReplyTemplate, str]] = {}
+    for topic, weight in topics.items():
+        for template in playbook.replies_by_topic.get((topic, mood), ()):
+            seen = best_topic.get(template.id)
+            if seen is None or weight > topics[seen[1]]:
+                best_topic[template.id] = (template, topic)
     ranked: list[tuple[float, str, ReplyTemplate]] = []
-    for template in playbook.replies:
-        if mood not in template.moods:
-            continue
-        keys = []
-        if template.intent:
-            keys.append(f"intent:{template.intent}")
-        if template.concern:
-            keys.append(f"concern:{template.concern}")
-        matched = [k for k in keys if k in topics]
-        if not matched:
-            continue
+    for template, topic in best_topic.values():
         fits, typed = _fits_types(template, profile)
         if not fits:
             continue
-        score = max(topics[k] for k in matched) + typed * _TYPE_BONUS + _jitter(template.id, seed)
+        score = topics[topic] + typed * _TYPE_BONUS + _jitter(template.id, seed)
         if template.moods == [mood]:
             score += _MOOD_EXACT_BONUS
-        ranked.append((score, max(matched, key=topics.__getitem__), template))
+        ranked.append((score, topic, template))
     ranked.sort(key=lambda item: -item[0])
     return ranked
 
