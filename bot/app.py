@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBUserWarning
 
 from bot.services import Services
 from bot.settings import Settings
@@ -43,11 +41,6 @@ def build_application(services: Services, rate_limiter: BaseRateLimiter[Any]) ->
 
     ``rate_limiter`` holds the bot to Telegram's limits (``runner.default_rate_limiter``).
     """
-    # Whispers go out through ``do_api_request`` to skip parsing Telegram's echo of them
-    # (handlers/whisper.py); PTB would warn that these methods have named wrappers.
-    warnings.filterwarnings(
-        "ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText)'", category=PTBUserWarning
-    )
     app = application_builder(services.settings, rate_limiter).build()
     register_handlers(app, services)
     return app

@@ -232,9 +232,11 @@ async def _call(bot: Bot, method: str, **params: object) -> dict[str, Any]:
 
     Telegram answers a sent or edited whisper with the whole message back (text, every entity, the
     keyboard); turning that into a :class:`telegram.Message` costs ~0.4 ms a whisper, and only its id is
-    needed. Errors, retries and rate limits work as for ``bot.send_message``.
+    needed. Errors, retries and rate limits work as for ``bot.send_message``. The method name is given
+    in lower case — Bot API methods are case-insensitive — because PTB warns when ``do_api_request``
+    is used for a method it has a wrapper for, and matches that name exactly.
     """
-    result = await bot.do_api_request(method, api_kwargs={**_FORMAT, **params})
+    result = await bot.do_api_request(method.lower(), api_kwargs={**_FORMAT, **params})
     return result if isinstance(result, dict) else {}
 
 
