@@ -11,11 +11,6 @@ the message alone.
 """
 
 from bot.store.base import (
-    BREAKER_SECONDS,
-    CALLBACK_TTL,
-    DAY_KEY_DAYS,
-    DEDUPE_SECONDS,
-    EVENTS_CAP,
     LABEL_ORDER,
     UNAVAILABLE,
     Client,
@@ -23,16 +18,13 @@ from bot.store.base import (
     CustomerState,
     DayData,
     Recorded,
-    StoredMessage,
     StoreUnavailable,
     Whisper,
     epoch,
-    parse_event,
-    parse_history_entry,
 )
 from bot.store.customers import CustomerOps
 from bot.store.messages import MessageOps
-from bot.store.team import TeamOps, day_label, recent_days
+from bot.store.team import TeamOps, recent_days
 
 
 class Store(MessageOps, CustomerOps, TeamOps):
@@ -40,11 +32,6 @@ class Store(MessageOps, CustomerOps, TeamOps):
 
 
 __all__ = [
-    "BREAKER_SECONDS",
-    "CALLBACK_TTL",
-    "DAY_KEY_DAYS",
-    "DEDUPE_SECONDS",
-    "EVENTS_CAP",
     "LABEL_ORDER",
     "UNAVAILABLE",
     "Client",
@@ -54,11 +41,7 @@ __all__ = [
     "Recorded",
     "Store",
     "StoreUnavailable",
-    "StoredMessage",
     "Whisper",
-    "day_label",
     "epoch",
-    "parse_event",
-    "parse_history_entry",
     "recent_days",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.store.base import (
@@ -131,7 +131,3 @@ def recent_days(day: str, count: int) -> list[str]:
     """``count`` days ending with ``day`` (oldest first), as YYYYMMDD."""
     d = datetime.strptime(day, "%Y%m%d").date()
     return [(d - timedelta(days=i)).strftime("%Y%m%d") for i in range(count - 1, -1, -1)]
-
-
-def day_label(day: str) -> date:
-    return datetime.strptime(day, "%Y%m%d").date()
