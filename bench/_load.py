@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._eval import EVAL, conversations
-from handlers.whisper import feedback_token
+from bot.keys import whisper_token
 from tests.conftest import free_port, start_redis
 from tests.fakebot import Call, Chat, FakeTelegram, FromHiddenUser, FromUser, User
 
@@ -98,7 +98,7 @@ class Workload:
                 user = fake.user(first_name=f"顾客{i:04d}", language_code="zh-hans")
                 origin, key = FromUser(user), f"u{user.id}"
             people.append(Customer(origin, key, agent, turns))
-        by_token = {feedback_token(group.id, c.key): c for c in people}
+        by_token = {whisper_token(group.id, c.key): c for c in people}
         return cls(group, staff, people, by_token, rng)
 
     def next_message(self) -> tuple[Customer, str]:

@@ -36,11 +36,10 @@ from typing import Any
 from redis.asyncio.connection import AbstractConnection
 
 from bench._load import ORDER_SUFFIX, TimedTelegram, Workload, customer_turns
-from bot.keys import Keys
+from bot.keys import Keys, whisper_token
 from bot.pipeline import labels_of, message_counters, profile_of
 from bot.redis_conn import connect
 from bot.store import Client, CustomerRef, Store, Whisper
-from handlers.whisper import feedback_token
 from tests.conftest import TZ, start_redis
 from tests.harness import bot_settings, domain, start_bot
 
@@ -268,7 +267,7 @@ async def _write_customer(
             follow=follow,
         )
     assert recorded is not None
-    token = feedback_token(TEAM, ref.id)
+    token = whisper_token(TEAM, ref.id)
     await store.remember_whisper(
         TEAM,
         ref.id,

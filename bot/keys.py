@@ -31,11 +31,20 @@ Global keys: ``{prefix}:upd:{update_id}`` (dedupe of non-forward updates), ``{pr
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 
 _UNSAFE = re.compile(r"[{}\s\x00-\x1f\x7f]+")
+
+
+def whisper_token(team: int, customer: str) -> str:
+    """The short, stable id of a customer's whisper buttons (callback_data is limited to 64 bytes).
+
+    Derived, not stored: /forget finds the payload it names without an index.
+    """
+    return hashlib.blake2b(f"{team}\x00{customer}".encode(), digest_size=6).hexdigest()
 
 
 def normalize_name(name: str) -> str:

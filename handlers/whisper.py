@@ -5,7 +5,6 @@ Start; edited in place while a burst of forwards about the same customer keeps c
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import html
 import logging
 from collections.abc import Awaitable, Callable
@@ -16,6 +15,7 @@ from telegram import Bot, CopyTextButton, InlineKeyboardButton, InlineKeyboardMa
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.keys import whisper_token
 from bot.pipeline import Outcome
 from bot.render import WhisperView, render
 from bot.services import Services
@@ -49,11 +49,6 @@ class Delivered:
     chat_id: int
     message_id: int
     route: str  # private | group | edit
-
-
-def feedback_token(team: int, customer_id: str) -> str:
-    """A short, stable id for a customer's whisper buttons (callback_data is limited to 64 bytes)."""
-    return hashlib.blake2b(f"{team}\x00{customer_id}".encode(), digest_size=6).hexdigest()
 
 
 def whisper_keyboard(
@@ -145,7 +140,7 @@ async def deliver(
 ) -> Delivered | None:
     """Send or update the whisper for ``outcome``; None if Telegram refused it for good."""
     recorded = outcome.recorded
-    token = feedback_token(dest.team, dest.customer_id) if recorded else None
+    token = whisper_token(dest.team, dest.customer_id) if recorded else None
     keyboard = whisper_keyboard(services, outcome, lang, token)
     target: Whisper | None = None
     if recorded and recorded.action == "edit":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.keys import whisper_token
 from bot.store import Client, CustomerRef, Store, Whisper
 from tests.conftest import TZ
 
@@ -27,14 +28,15 @@ async def test_forget_removes_every_button_payload_naming_the_customer(
             Whisper(7, 7, n, 0, 1),
             now=NOON,
             route="private",
-            callback=(f"w{n}", {"team": TEAM, "customer": who.id, "name": who.name}),
+            callback=(whisper_token(TEAM, who.id), {"team": TEAM, "customer": who.id, "name": who.name}),
         )
     both = [(TEAM, BOB.id), (TEAM, EVE.id)]
     await store.put_customer_callback("pick", {"o": [[TEAM, BOB.id, "Bob"], [TEAM, EVE.id, "Eve"]]}, both)
     assert await store.claim_vote(TEAM, BOB.id, 7, "1.0")
     assert await store.forget(TEAM, BOB.id)
-    assert await store.get_callback("w1") is None and await store.get_callback("pick") is None
-    assert await store.get_callback("w2") is not None, "Eve's whisper still works"
+    assert await store.get_callback(whisper_token(TEAM, BOB.id)) is None
+    assert await store.get_callback("pick") is None
+    assert await store.get_callback(whisper_token(TEAM, EVE.id)) is not None, "Eve's whisper still works"
     bob_keys = [k async for k in redis_client.scan_iter(f"{store.keys.customer_tag(TEAM, BOB.id)}*")]
     assert bob_keys == []
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.keys import whisper_token
 from bot.store.base import (
     CALLBACK_TTL,
     EVENTS_CAP,
@@ -99,13 +100,13 @@ class CustomerOps(StoreBase):
     async def forget(self, team: int, customer_id: str) -> bool:
         """Delete every key of a customer and every mention in the team's lists. True if they existed.
 
-        Button payloads that name the customer (whispers, pick lists, confirmations) go too: their tokens
-        are indexed under the customer (:meth:`put_customer_callback`).
+        Button payloads that name the customer go too: the whisper buttons' (its token is derived from
+        the customer) and those of pick lists and confirmations (indexed by :meth:`put_customer_callback`).
         """
 
         async def run() -> bool:
             index = self.keys.customer_callbacks(team, customer_id)
-            tokens = [_s(t) for t in await self.client.smembers(index)]
+            tokens = [_s(t) for t in await self.client.smembers(index)] + [whisper_token(team, customer_id)]
             days = [_s(d) for d in await self.client.zrange(self.keys.days(team), 0, -1)]
             follow_fields: list[tuple[str, list[str]]] = []
             for day in days:

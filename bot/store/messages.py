@@ -142,12 +142,9 @@ class MessageOps(StoreBase):
             pipe.hset(self.keys.profile(team, customer_id), "w", whisper.encode())
             pipe.hdel(self.keys.profile(team, customer_id), "wp")
             pipe.hincrby(stats, f"whispers_{route}", 1)
-            if callback is not None:
+            if callback is not None:  # no index needed: /forget derives the token (keys.whisper_token)
                 token, payload = callback
                 pipe.set(self.keys.callback(token), _json(payload), ex=CALLBACK_TTL)
-                index = self.keys.customer_callbacks(team, customer_id)
-                pipe.sadd(index, token)  # so /forget finds the payload that names the customer
-                pipe.expire(index, CALLBACK_TTL)
             await pipe.execute()
 
         await self._guard(run)
