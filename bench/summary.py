@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import functools
 import random
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Awaitable
@@ -26,10 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import redis
-
 from bot.chart import font_families, render_chart
-from bot.embedded_redis import _free_port, find_redis_server
 from bot.i18n import load_texts
 from bot.keys import Keys
 from bot.redis_conn import connect
@@ -38,6 +33,7 @@ from bot.summary import gather, summarise
 from bot.summary_text import format_summary
 from strategies.models import Event
 from strategies.playbook import Playbook, load_playbook
+from tests.conftest import start_redis
 
 TEAM = -1001234567890
 TZ = ZoneInfo("Asia/Shanghai")
@@ -54,37 +50,6 @@ BATCH = 500
 @functools.cache
 def load_playbook_once() -> Playbook:
     return load_playbook()
-
-
-def _redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A throwaway redis-server (no persistence) on a loopback port, answering when this returns."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            find_redis_server(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(directory),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    probe = redis.Redis(port=port)
-    for _ in range(200):
-        with contextlib.suppress(redis.ConnectionError):
-            if probe.ping():
-                probe.close()
-                return proc, f"redis://127.0.0.1:{port}/0"
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("the benchmark's redis-server did not start")
 
 
 async def fill_day(store: Store, day: datetime, messages: int, customers: int, rng: random.Random) -> None:
@@ -171,7 +136,8 @@ async def one_summary(store: Store, day: str) -> tuple[dict[str, float], list[st
 async def run(messages: int, customers: int, runs: int) -> None:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = _redis(Path(tmp))
+        proc, port = start_redis(Path(tmp))
+        url = f"redis://127.0.0.1:{port}/0"
         client = await connect(url)
         try:
             store = Store(client, Keys("bench"), TZ)

@@ -170,22 +170,15 @@ class Pipeline:
         truncated_at: int | None,
     ) -> Outcome:
         state = recorded.customer if recorded else None
-        advice = advise(
-            self.domain.playbook,
-            profile,
-            analysis,
-            reply_context(self.settings, customer.name),
-            lang=lang,
+        view = self._view(
+            name=customer.name,
             seed=f"{customer.id}:{state.messages if state else 0}",
-        )
-        view = WhisperView(
-            customer=customer.name,
             messages=state.messages if state else 1,
             first_seen=state.first_seen if state else None,
             text=text,
             analysis=analysis,
             profile=profile,
-            advice=advice,
+            lang=lang,
             degraded=recorded is None,
             truncated_at=truncated_at,
         )
@@ -198,24 +191,47 @@ class Pipeline:
         profile changes, changes. The customer must have at least one message.
         """
         latest = state.history[-1]
-        analysis = self.domain.analyse(latest.text)
-        advice = advise(
-            self.domain.playbook,
-            profile,
-            analysis,
-            reply_context(self.settings, state.name),
-            lang=lang,
+        return self._view(
+            name=state.name,
             seed=f"{state.id}:{state.messages}",
-        )
-        return WhisperView(
-            customer=state.name,
             messages=state.messages,
             first_seen=state.first_seen,
             text=latest.text,
+            analysis=self.domain.analyse(latest.text),
+            profile=profile,
+            lang=lang,
+            burst=burst,
+        )
+
+    def _view(
+        self,
+        *,
+        name: str,
+        seed: str,
+        messages: int,
+        first_seen: datetime | None,
+        text: str,
+        analysis: Analysis,
+        profile: Profile,
+        lang: Lang,
+        degraded: bool = False,
+        truncated_at: int | None = None,
+        burst: int = 1,
+    ) -> WhisperView:
+        """Advice for the message and everything the whisper shows. ``seed`` keeps reply choice stable."""
+        context = reply_context(self.settings, name)
+        advice = advise(self.domain.playbook, profile, analysis, context, lang=lang, seed=seed)
+        return WhisperView(
+            customer=name,
+            messages=messages,
+            first_seen=first_seen,
+            text=text,
             analysis=analysis,
             profile=profile,
             advice=advice,
+            degraded=degraded,
             burst=burst,
+            truncated_at=truncated_at,
         )
 
     async def record_event(
