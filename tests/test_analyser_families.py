@@ -1,0 +1,146 @@
+"""Phrase families beyond the first lexicon: the many ways customers say the same thing, in Simplified
+Chinese, Traditional as written in Taiwan and Hong Kong (Cantonese words survive the conversion to
+Simplified), and English. Every sentence here is invented for these tests."""
+
+import pytest
+
+from strategies.analyser import analyse
+
+#: (intent, message) — each message should carry the intent, whatever else it carries.
+INTENTS = [
+    # greeting: hello in Taiwan/Hong Kong words, asking for a person
+    ("greeting", "哈囉～想問一下"),
+    ("greeting", "早晨，有冇人喺度？"),
+    ("greeting", "Hey there, quick one about my order"),
+    ("greeting", "I need to speak to a real person, not a bot"),
+    ("greeting", "Can I get a live agent please"),
+    # thanks: 唔该晒, 感恩, English gratitude
+    ("thanks", "收到喇，唔該晒！"),
+    ("thanks", "好的喔，感恩"),
+    ("thanks", "明白晒"),
+    ("thanks", "You guys rock, really appreciate the help"),
+    ("thanks", "ok nvm, thanks anyway"),
+    # product_question: stock, which one, specs, looking for
+    ("product_question", "呢款有冇藍色？"),
+    ("product_question", "白色 M 有嗎"),
+    ("product_question", "兩款邊個好用啲？"),
+    ("product_question", "這兩台掃地機你會建議哪一台？"),
+    ("product_question", "预算有限，配什么比较合适"),
+    ("product_question", "Do you have these boots in a size 9?"),
+    ("product_question", "What's the difference between the Pro and the Lite?"),
+    ("product_question", "I'm looking for a rain jacket that packs small"),
+    ("product_question", "Does the X20 support wireless charging?"),
+    # bargain: Cantonese haggling, competitor prices, free shipping instead
+    ("bargain", "可唔可以算平啲？"),
+    ("bargain", "隔離舖頭平五十蚊，你哋跟唔跟？"),
+    ("bargain", "不能降價的話，免運也可以"),
+    ("bargain", "再便宜二十块我马上拍"),
+    ("bargain", "Can you match $45? That's what the other store charges."),
+    ("bargain", "Any wiggle room on the price if I take three?"),
+    # promotion: Taiwan coupon words, English sale words
+    ("promotion", "折價券跟滿額折扣可以一起用嗎"),
+    ("promotion", "周年慶什麼時候開始"),
+    ("promotion", "Is anything going on clearance soon?"),
+    # authenticity: sourcing, new or used, cheap items that break
+    ("authenticity", "你們是正規授權的代理商嗎"),
+    ("authenticity", "係咪全新？定係翻新貨？"),
+    ("authenticity", "这么便宜会不会用两天就坏"),
+    ("authenticity", "Are you an authorized reseller? Can you show a certificate?"),
+    ("authenticity", "For that price will it fall apart in a month?"),
+    # payment: Hong Kong and Taiwan ways to pay, English card talk
+    ("payment", "可以用八達通或者轉數快俾錢嗎"),
+    ("payment", "我匯款完要通知你們嗎"),
+    ("payment", "結帳的時候一直失敗"),
+    ("payment", "Can I pay with Apple Pay?"),
+    ("payment", "You charged me twice for one order"),
+    # shipping: Taiwan and Hong Kong delivery words, English tracking
+    ("shipping", "請問什麼時候出貨？"),
+    ("shipping", "我張單寄咗未？"),
+    ("shipping", "可以超商取貨嗎"),
+    ("shipping", "Where's my order? It's been ages"),
+    ("shipping", "Could it come after 5pm? Nobody's home before"),
+    # order_change: variant changes, duplicate orders
+    ("order_change", "可以幫我改成黑色嗎"),
+    ("order_change", "不小心手滑多拍了一單"),
+    ("order_change", "Can I change the size on my order to a large?"),
+    # after_sales: Taiwan warranty words, Cantonese defects, English fit problems
+    ("after_sales", "保固期內可以免費送修嗎"),
+    ("after_sales", "件衫著一次就甩色"),
+    ("after_sales", "The shoes I received are too small, can I swap them?"),
+    ("after_sales", "It arrived cracked. I'd like a replacement."),
+    # invoice: Taiwan e-invoice words
+    ("invoice", "要打統編，發票存手機載具"),
+    ("invoice", "I need a tax invoice with our company name on it"),
+    # complaint: distrust, waiting, exposure threats
+    ("complaint", "你們是把客人當盤子嗎"),
+    ("complaint", "等咗成個禮拜都未寄，咁離譜"),
+    ("complaint", "再不處理我就把對話發到網上讓大家看看"),
+    ("complaint", "已经五天了还没有人理我"),
+    ("complaint", "This is a bait and switch and you know it"),
+    ("complaint", "Stop sending me these emails, it's the third one today"),
+    # urge: hurry in Cantonese and English
+    ("urge", "快啲幫我搞掂佢"),
+    ("urge", "Don't tell me to wait again. Any update?"),
+    # chitchat: personal life
+    ("chitchat", "我男朋友說這個顏色很適合我哈哈"),
+    ("chitchat", "Asking for a friend (it's me) lol"),
+]
+
+
+@pytest.mark.parametrize(("intent", "text"), INTENTS, ids=[f"{i}-{n}" for n, (i, _) in enumerate(INTENTS)])
+def test_intent_families(intent: str, text: str) -> None:
+    assert intent in analyse(text).intents, (text, analyse(text).intents)
+
+
+#: (concern, message)
+CONCERNS = [
+    ("credibility", "你們講嘅嘢我一個字都唔信"),
+    ("credibility", "How do I know these aren't knockoffs?"),
+    ("payment_safety", "你們會不會把我的個資賣給別人？"),
+    ("payment_safety", "Is it safe to pay by card here, or can I use PayPal?"),
+    ("choice", "大一號還是剛好的？我很猶豫"),
+    ("choice", "Can't decide between the grey and the navy"),
+    ("price_quality", "便宜成這樣，是不是質量有問題"),
+    ("price_quality", "Why is it so cheap? What's the catch?"),
+]
+
+
+@pytest.mark.parametrize(("concern", "text"), CONCERNS, ids=[f"{c}-{n}" for n, (c, _) in enumerate(CONCERNS)])
+def test_concern_families(concern: str, text: str) -> None:
+    assert concern in analyse(text).concerns, (text, analyse(text).concerns)
+
+
+#: (mood, message)
+MOODS = [
+    ("angry", "再打嚟我就投訴你哋騷擾！"),
+    ("angry", "黑心商家，等著收一星評價"),
+    ("angry", "You scammers. I'm disputing the charge with my bank."),
+    ("dissatisfied", "等了好久都沒人回，好失望"),
+    ("dissatisfied", "翻了半天都找不到退貨入口，真的很無言"),
+    ("dissatisfied", "Still nothing after 2 weeks now."),
+    ("hesitant", "我再諗諗，暫時定唔落"),
+    ("hesitant", "Let me think about it and get back to you"),
+    ("positive", "比想像中好太多了，五星！"),
+    ("positive", "收到啦，好正呀"),
+    ("positive", "I'm obsessed with this lamp, you guys rock"),
+]
+
+
+@pytest.mark.parametrize(("mood", "text"), MOODS, ids=[f"{m}-{n}" for n, (m, _) in enumerate(MOODS)])
+def test_mood_families(mood: str, text: str) -> None:
+    assert analyse(text).mood == mood, (text, analyse(text).mood)
+
+
+def test_polite_words_are_not_read_as_thanks_when_they_open_a_request() -> None:
+    assert "thanks" not in analyse("唔該，想問下幾時到貨").intents
+
+
+def test_happy_to_and_best_price_are_not_pleasure() -> None:
+    assert analyse("Happy to order today if you can do $30").mood != "positive"
+    assert analyse("what's your best price?").mood != "positive"
+
+
+def test_a_replacement_part_is_a_product_not_a_return() -> None:
+    intents = analyse("Replacement cartridge for the K300 kettle please").intents
+    assert "product_question" in intents
+    assert "after_sales" not in intents
