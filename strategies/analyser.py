@@ -149,11 +149,30 @@ class Analyser:
             "emoji": norm.emoji,
         }
         quote = _quote(norm)
+        # "收到了!!超喜欢" — exclamation marks on a pleased message are joy, not anger: when the words
+        # are pleased and none displeased, the marks add no anger, displeasure or insistence.
+        joyful = _joyful(out)
         for name, count in counts.items():
             if count:
                 for dim, label, weight in lexicon.features.get(name, ()):
+                    if joyful and (label in _UPSET or dim == "personality"):
+                        continue
                     add(dim, label, weight * min(count, FEATURE_CAP), quote, f"feature.{name}")
         return out, thanks_at
+
+
+_UPSET = frozenset({"angry", "dissatisfied"})
+
+
+def _joyful(signals: list[Signal]) -> bool:
+    pleased = 0.0
+    for s in signals:
+        if s.dimension == "mood":
+            if s.label in _UPSET:
+                return False
+            if s.label == "positive":
+                pleased += s.weight
+    return pleased >= MOOD_MIN
 
 
 def _shouting(norm: Normalized) -> bool:

@@ -51,6 +51,11 @@ TRANSACTIONAL = frozenset(
 #: Concerns and motives are listed once their evidence reaches this much.
 CONCERN_MIN = 0.8
 MOTIVE_MIN = 0.8
+#: A low price mentioned (a hint of this much) beside a doubt about genuineness or quality is the
+#: price/quality worry ("half the official price — how did you get it?"). The doubt is then about the
+#: price, and credibility is listed only when the trust doubt is substantial on its own.
+PRICE_HINT_MIN = 0.4
+CREDIBILITY_BESIDE_PRICE = 2.5
 #: Quotes kept as evidence for one verdict or list entry.
 MAX_QUOTES = 3
 PRESALE = frozenset({"product_question", "promotion", "bargain", "authenticity"})
@@ -109,7 +114,7 @@ def classify(
         "shopper": _pick(scores.get("shopper", {}), MIN_SCORE["shopper"]),
         "mood": _mood(scores.get("mood", {})),
     }
-    concerns = _listed(scores.get("concerns", {}), CONCERN_MIN)
+    concerns = _concerns(scores.get("concerns", {}))
     motives = _listed(scores.get("motives", {}), MOTIVE_MIN)
     wanted = {(dim, d[0]) for dim, d in decisions.items() if d[0] not in (taxonomy.NONE, "neutral")}
     wanted |= {("concerns", c) for c in concerns} | {("motives", m) for m in motives}
@@ -271,6 +276,17 @@ def _mood(scores: dict[str, float]) -> _Decision:
     moods = {k: v for k, v in scores.items() if k != "neutral"}
     label, confidence, fixed = _pick(moods, MIN_SCORE["mood"], lead=1.0)
     return ("neutral" if label == taxonomy.NONE else label, confidence, fixed)
+
+
+def _concerns(scores: dict[str, float]) -> list[str]:
+    price = scores.get("price_quality", 0.0)
+    trust = scores.get("credibility", 0.0)
+    if price < PRICE_HINT_MIN or trust < CONCERN_MIN:
+        return _listed(scores, CONCERN_MIN)
+    paired = dict(scores, price_quality=max(price, CONCERN_MIN))
+    if trust < CREDIBILITY_BESIDE_PRICE:
+        del paired["credibility"]
+    return _listed(paired, CONCERN_MIN)
 
 
 def _listed(scores: dict[str, float], minimum: float) -> list[str]:

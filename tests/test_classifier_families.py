@@ -1,0 +1,106 @@
+"""Whole conversations a customer anywhere might write — Taiwan and Hong Kong Chinese, English, Simplified —
+classified as the labelling guide would. Every conversation here is invented for these tests."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from strategies.analyser import analyse
+from strategies.classifier import classify
+from strategies.models import Observation, Profile
+
+T0 = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
+
+
+def profile_of(turns: list[str]) -> Profile:
+    return classify(
+        [
+            Observation(at=T0 + i * timedelta(minutes=1), text=t, analysis=analyse(t))
+            for i, t in enumerate(turns)
+        ]
+    )
+
+
+#: (dimension, expected label, the customer's messages)
+CONVERSATIONS = [
+    # behaviour
+    ("behavior", "bargainer", ["呢對波鞋可唔可以平啲？", "網上有人賣平八十蚊，你哋跟唔跟？"]),
+    ("behavior", "bargainer", ["Other stores list it at $60.", "Can you match that? Otherwise I'll wait."]),
+    ("behavior", "no_pay", ["我落咗單但係唔會俾錢，你哋幫我取消啦"]),
+    (
+        "behavior",
+        "no_pay",
+        ["I placed two orders last night but I'm not paying for either, changed my mind."],
+    ),
+    ("behavior", "no_pay", ["訂單我先放著，不打算匯款了", "讓它自己取消就好"]),
+    ("behavior", "polite", ["唔該，想問下件外套幾時有貨？", "好的，唔該晒你"]),
+    ("behavior", "polite", ["Good morning, could you tell me when my parcel ships?", "Thank you very much!"]),
+    ("behavior", "sociable", ["姐妹我又來逛啦😆", "上次買的杯子我閨蜜超喜歡哈哈", "祝你今天開開心心"]),
+    # personality
+    (
+        "personality",
+        "analytical",
+        ["官網標示保固兩年，你們頁面寫一年，以哪個為準？", "如果超過的話，維修費用誰承擔？"],
+    ),
+    (
+        "personality",
+        "analytical",
+        ["Your listing says 100% wool but the label says 80%.", "Could you confirm which one is correct?"],
+    ),
+    ("personality", "assertive", ["我唔要維修，即刻換新嘅俾我！", "今日搞掂，唔好同我講要等"]),
+    (
+        "personality",
+        "assertive",
+        ["Don't tell me to wait another week.", "Refund or replace it today, no excuses."],
+    ),
+    (
+        "personality",
+        "egocentric",
+        ["你們就是想拖過鑑賞期吧，我早就看出來了", "不處理我就發到Dcard讓大家都知道"],
+    ),
+    (
+        "personality",
+        "egocentric",
+        ["I know how these scams work.", "Refund me or I'm telling everyone to stay away."],
+    ),
+    ("personality", "friendly", ["冇所謂呀，慢慢嚟", "明白晒，唔該你"]),
+    # mood
+    ("mood", "angry", ["你哋係咪呃人？", "再唔退錢我就寫晒出嚟，等大家知你哋幾離譜"]),
+    ("mood", "angry", ["You people are thieves.", "I'm disputing the charge and reporting you."]),
+    ("mood", "dissatisfied", ["已經等了十天都未到", "好失望"]),
+    ("mood", "positive", ["收到了！！包裝好精緻，超喜歡", "會再回購的～"]),
+    ("mood", "hesitant", ["兩款都不錯，我還沒想好", "等我跟老公商量一下再說"]),
+    # shopper types
+    ("shopper", "first_timer", ["我頭一次在網上買東西，不知道怎麼結帳", "付款的按鈕在哪裡？"]),
+    ("shopper", "reluctant", ["之前網購被騙過，心裡有陰影", "你們會不會把我的個資外洩？"]),
+    ("shopper", "bargain_hunter", ["蝦皮同款才賣三百", "我都是哪裡便宜買哪裡"]),
+    ("shopper", "surgical", ["要一個30W以上的充電頭，兩個Type-C口", "這款符合，就它了"]),
+    ("shopper", "enthusiast", ["我是你們的老粉了，每次開團都搶", "有新品記得第一時間通知我"]),
+    ("shopper", "power", ["Replacement filters for the H200, link please", "Qty 2, standard shipping."]),
+]
+
+
+@pytest.mark.parametrize(
+    ("dimension", "label", "turns"),
+    CONVERSATIONS,
+    ids=[f"{d}-{label}-{n}" for n, (d, label, _) in enumerate(CONVERSATIONS)],
+)
+def test_conversations_from_every_region(dimension: str, label: str, turns: list[str]) -> None:
+    profile = profile_of(turns)
+    assert getattr(profile, dimension).label == label, (turns, getattr(profile, dimension))
+
+
+def test_a_low_price_beside_a_doubt_is_the_price_quality_worry() -> None:
+    concerns = profile_of(["專櫃賣兩千，你們才賣八百？", "是不是舊款還是水貨？"]).concerns
+    assert "price_quality" in concerns
+    assert "credibility" not in concerns
+
+
+def test_a_substantial_trust_doubt_stays_credibility_beside_a_low_price() -> None:
+    turns = ["官網賣三千，你們才一千", "請給我看授權書和進口報單", "代理商是哪一家？不然我不信"]
+    concerns = profile_of(turns).concerns
+    assert {"price_quality", "credibility"} <= set(concerns)
+
+
+def test_a_low_price_alone_is_no_worry() -> None:
+    assert "price_quality" not in profile_of(["這麼平？那我買兩件"]).concerns
