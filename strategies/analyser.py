@@ -242,6 +242,14 @@ _CONTENT = re.compile(r"[\u4e00-\u9fffa-z]")
 FOLLOW_UP_CHARS = 2
 
 
+_QUESTION = re.compile(r"[?吗么嘛]")
+
+
+def _pondering(analysis: Analysis) -> bool:
+    """A customer thinking it over ("let me think about it") is not asking a follow-up question."""
+    return analysis.mood == "hesitant" and not _QUESTION.search(analysis.normalized)
+
+
 def _substantive(normalized: str) -> bool:
     return len(_CONTENT.findall(_FILLER.sub("", normalized))) >= FOLLOW_UP_CHARS
 
@@ -250,13 +258,14 @@ def conversation_intents(analyses: Sequence[Analysis]) -> list[tuple[str, ...]]:
     """Each message's intents, read in its conversation.
 
     A message whose only intent is ``other`` but which says something of its own (not a bare yes/no,
-    a filler or an order number) continues the topic of the latest message that had one.
+    a filler or an order number, nor a customer thinking it over) continues the topic of the latest
+    message that had one.
     """
     out: list[tuple[str, ...]] = []
     topic: tuple[str, ...] = ()
     for analysis in analyses:
         intents = analysis.intents
-        if intents == (OTHER,) and topic and _substantive(analysis.normalized):
+        if intents == (OTHER,) and topic and not _pondering(analysis) and _substantive(analysis.normalized):
             intents = topic
         own = [i for i in analysis.intents if i in TOPICS]
         if own:

@@ -4,7 +4,7 @@ Simplified), and English. Every sentence here is invented for these tests."""
 
 import pytest
 
-from strategies.analyser import analyse
+from strategies.analyser import analyse, conversation_intents
 
 #: (intent, message) — each message should carry the intent, whatever else it carries.
 INTENTS = [
@@ -144,3 +144,16 @@ def test_a_replacement_part_is_a_product_not_a_return() -> None:
     intents = analyse("Replacement cartridge for the K300 kettle please").intents
     assert "product_question" in intents
     assert "after_sales" not in intents
+
+
+def test_thinking_it_over_does_not_continue_the_topic() -> None:
+    msgs = [analyse(t) for t in ("Which of the two kettles boils faster?", "Hmm, let me think about it")]
+    assert conversation_intents(msgs)[1] == ("other",)
+    msgs = [analyse(t) for t in ("这件能退吗", "确定可以吗")]
+    assert conversation_intents(msgs)[1] == msgs[0].intents[:1]
+
+
+def test_exclamation_marks_on_a_pleased_message_are_joy() -> None:
+    a = analyse("收到了！！超喜歡！！")
+    assert a.mood == "positive"
+    assert not any(s.label == "angry" for s in a.signals)
