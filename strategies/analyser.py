@@ -101,8 +101,9 @@ class Analyser:
         for s in signals:
             scores[(s.dimension, s.label)] += s.weight
         displeasure = scores.get(("mood", "dissatisfied"), 0.0)
-        if displeasure >= MOOD_MIN and _shouting(norm):
-            # Complaining in capitals or with !!! is the guide's "angry", not merely "dissatisfied".
+        if displeasure >= MOOD_MIN and (_shouting(norm) or _hostility(signals) >= MOOD_MIN):
+            # Complaining in capitals or with !!!, or alongside a threat or an insult, is the guide's
+            # "angry", not merely "dissatisfied": the message's displeasure is part of its anger.
             signals.append(
                 _signal("mood", "angry", round(displeasure + 0.1, 4), _quote(norm), "feature.shouting")
             )
@@ -162,6 +163,17 @@ class Analyser:
 
 
 _UPSET = frozenset({"angry", "dissatisfied"})
+#: Anger that is not hostility in words: counted features and a lone angry face.
+_NOT_HOSTILE = ("feature.", "mood.angry.emoji")
+
+
+def _hostility(signals: list[Signal]) -> float:
+    """Anger in words (threats, insults, hostile phrases) in one message's signals."""
+    return sum(
+        s.weight
+        for s in signals
+        if s.dimension == "mood" and s.label == "angry" and not s.rule.startswith(_NOT_HOSTILE)
+    )
 
 
 def _joyful(signals: list[Signal]) -> bool:

@@ -29,6 +29,8 @@ MOOD_DECAY = 0.8
 #: and dissatisfaction by this much: a customer who has settled down is no longer upset.
 CALMING = 0.7
 NEGATIVE_MOODS = frozenset({"angry", "dissatisfied"})
+#: Anger at least this share of the displeasure in a conversation makes it an angry one.
+ANGER_SHARE = 0.35
 #: Age halves a message's weight every so many hours (traits: a season; mood: an afternoon).
 TRAIT_HALF_LIFE_H = 24.0 * 90
 MOOD_HALF_LIFE_H = 6.0
@@ -274,6 +276,11 @@ def _mood(scores: dict[str, float]) -> _Decision:
     # A mood is always shown (neutral when nothing stands out), so the strongest one wins outright:
     # angry vs dissatisfied being close is no reason to call an upset customer neutral.
     moods = {k: v for k, v in scores.items() if k != "neutral"}
+    angry = moods.get("angry", 0.0)
+    if angry >= MIN_SCORE["mood"] and angry >= ANGER_SHARE * moods.get("dissatisfied", 0.0):
+        # Hostility (threats, insults, shouting) amid complaints makes the complaints part of the anger:
+        # the guide's angry is displeasure turned hostile, the stronger state of the two.
+        moods["angry"] = angry + moods.pop("dissatisfied", 0.0)
     label, confidence, fixed = _pick(moods, MIN_SCORE["mood"], lead=1.0)
     return ("neutral" if label == taxonomy.NONE else label, confidence, fixed)
 

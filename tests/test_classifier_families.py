@@ -104,3 +104,22 @@ def test_a_substantial_trust_doubt_stays_credibility_beside_a_low_price() -> Non
 
 def test_a_low_price_alone_is_no_worry() -> None:
     assert "price_quality" not in profile_of(["這麼平？那我買兩件"]).concerns
+
+
+def test_a_threat_amid_complaints_makes_the_conversation_angry() -> None:
+    turns = ["等了兩個禮拜還沒到，很失望", "客服也不回，太扯了", "再不處理我就去消基會檢舉你們"]
+    assert profile_of(turns).mood.label == "angry"
+
+
+def test_complaints_without_hostility_stay_dissatisfied() -> None:
+    turns = ["等了兩個禮拜還沒到，很失望", "客服也不回，太扯了"]
+    assert profile_of(turns).mood.label == "dissatisfied"
+
+
+def test_laughing_along_is_a_cheerful_mood() -> None:
+    assert profile_of(["哈哈你們客服好有趣", "我家貓也想要一個哈哈"]).mood.label == "positive"
+    assert profile_of(["lol my kid already claimed it", "haha thanks"]).mood.label == "positive"
+
+
+def test_an_air_fryer_is_not_fury() -> None:
+    assert profile_of(["这款空气炸锅容量多大", "好的"]).mood.label == "neutral"
