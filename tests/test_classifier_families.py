@@ -77,6 +77,35 @@ CONVERSATIONS = [
     ("shopper", "surgical", ["要一個30W以上的充電頭，兩個Type-C口", "這款符合，就它了"]),
     ("shopper", "enthusiast", ["我是你們的老粉了，每次開團都搶", "有新品記得第一時間通知我"]),
     ("shopper", "power", ["Replacement filters for the H200, link please", "Qty 2, standard shipping."]),
+    ("shopper", "reluctant", ["I don't really trust online shops.", "How is my card information protected?"]),
+    (
+        "shopper",
+        "enthusiast",
+        ["Shopping here is my therapy lol", "Anything new this week? I want all of it"],
+    ),
+    (
+        "shopper",
+        "surgical",
+        ["Must be stainless steel, at least 1.5L, with auto shut-off.", "That one fits, I'll take it."],
+    ),
+    ("personality", "assertive", ["我唔理，今日一定要寄出", "唔好再同我講等"]),
+    ("personality", "egocentric", ["你們根本就是詐騙集團", "我一定會在PTT跟Dcard公開你們"]),
+    (
+        "personality",
+        "analytical",
+        ["A few questions. First, is the warranty international?", "Second, what counts as proof?"],
+    ),
+    ("mood", "angry", ["I want a manager. NOW.", "I've been patient enough, fix this today."]),
+    (
+        "behavior",
+        "polite",
+        ["Hi! Sorry to bother you again.", "No rush, whenever you get a chance.", "Thanks so much!"],
+    ),
+    # controls: a plain question is no type at all
+    ("behavior", "none", ["my order 4471 hasn't shipped yet, when will it go out?"]),
+    ("personality", "none", ["請問這件有M號嗎"]),
+    ("mood", "neutral", ["呢個幾時有返貨？"]),
+    ("shopper", "none", ["Do you ship to Ireland?", "How long does it take?"]),
 ]
 
 
