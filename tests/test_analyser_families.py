@@ -20,6 +20,9 @@ INTENTS = [
     ("thanks", "明白晒"),
     ("thanks", "You guys rock, really appreciate the help"),
     ("thanks", "ok nvm, thanks anyway"),
+    ("thanks", "東西比想像中好，給你們五星"),
+    ("thanks", "Love it, will definitely order again"),
+    ("thanks", "哦哦找到了，没事没事，你们慢慢忙"),
     # product_question: stock, which one, specs, looking for
     ("product_question", "呢款有冇藍色？"),
     ("product_question", "白色 M 有嗎"),
@@ -157,6 +160,18 @@ def test_polite_words_are_not_read_as_thanks_when_they_open_a_request() -> None:
 def test_happy_to_and_best_price_are_not_pleasure() -> None:
     assert analyse("Happy to order today if you can do $30").mood != "positive"
     assert analyse("what's your best price?").mood != "positive"
+
+
+def test_a_coupon_or_a_payment_method_that_can_be_used_is_not_a_product_question() -> None:
+    assert "product_question" not in analyse("我的折價券可以用在特價商品上嗎").intents
+    assert "product_question" not in analyse("花呗分期能用吗").intents
+    assert "after_sales" not in analyse("下单后才发现不能用信用卡分期").intents
+
+
+def test_a_price_difference_to_refund_is_haggling_not_a_return() -> None:
+    intents = analyse("差價退給我，不然我就不買了").intents
+    assert "bargain" in intents
+    assert "after_sales" not in intents
 
 
 def test_a_replacement_part_is_a_product_not_a_return() -> None:
