@@ -107,6 +107,19 @@ INTENTS = [
     ("authenticity", "呢個係唔係正版？"),
     ("complaint", "Your driver threw my parcel over the fence"),
     ("urge", "Can someone please get back to me today?"),
+    ("after_sales", "The vase arrived smashed"),
+    ("after_sales", "Where is my refund? It's been two weeks"),
+    ("complaint", "You promised it would ship Monday. It didn't."),
+    ("complaint", "我已經截圖了，等著被大家肉搜吧"),
+    ("complaint", "Stop telling me to read the FAQ"),
+    ("bargain", "旺角有間舖賣平過你哋"),
+    ("bargain", "包邮的话我就拍了"),
+    ("payment", "張卡刷唔到，點算？"),
+    ("product_question", "Is this coat warm enough for Toronto winters?"),
+    ("product_question", "要一台洗碗機，六人份的"),
+    ("authenticity", "這麼便宜，是不是過季的舊款？"),
+    ("shipping", "I need it by Friday for a party, will it make it?"),
+    ("thanks", "唔得就算啦"),
     # urge: hurry in Cantonese and English
     ("urge", "快啲幫我搞掂佢"),
     ("urge", "Don't tell me to wait again. Any update?"),
@@ -168,6 +181,18 @@ def test_mood_families(mood: str, text: str) -> None:
 
 def test_polite_words_are_not_read_as_thanks_when_they_open_a_request() -> None:
     assert "thanks" not in analyse("唔該，想問下幾時到貨").intents
+
+
+def test_damage_on_arrival_is_not_a_delivery_question() -> None:
+    assert "shipping" not in analyse("The mug arrived cracked").intents
+
+
+def test_a_new_flavour_is_not_a_bad_smell() -> None:
+    assert "after_sales" not in analyse("有沒有新出的味道呀？").intents
+
+
+def test_can_you_guarantee_is_not_a_warranty_claim() -> None:
+    assert "after_sales" not in analyse("Can you guarantee it arrives by Saturday?").intents
 
 
 def test_happy_to_and_best_price_are_not_pleasure() -> None:

@@ -109,6 +109,27 @@ CONVERSATIONS = [
     ("personality", "egocentric", ["I bet you do this to everyone.", "I'm not falling for it."]),
     ("personality", "assertive", ["I said REFUND, not store credit.", "Do it now."]),
     ("mood", "angry", ["你哋搞乜鬼呀！！", "垃圾服務"]),
+    (
+        "personality",
+        "analytical",
+        ["你們網站寫七天鑑賞期，我第五天申請退貨被拒絕", "依照消保法這是我的權利，請說明理由"],
+    ),
+    (
+        "personality",
+        "assertive",
+        ["Stop telling me to check the FAQ.", "I want a refund today, not a voucher."],
+    ),
+    (
+        "shopper",
+        "first_timer",
+        ["I'm not very techy, how do I change my password?", "And where do I see my orders?"],
+    ),
+    ("shopper", "enthusiast", ["我每個月都會來買新品", "這次有什麼新系列？"]),
+    (
+        "shopper",
+        "reluctant",
+        ["Can I pay with a gift card?", "Is checkout secure? The last site I used got hacked"],
+    ),
     # controls: a plain question is no type at all
     ("behavior", "none", ["my order 4471 hasn't shipped yet, when will it go out?"]),
     ("personality", "none", ["請問這件有M號嗎"]),
