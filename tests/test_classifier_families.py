@@ -130,6 +130,21 @@ CONVERSATIONS = [
         "reluctant",
         ["Can I pay with a gift card?", "Is checkout secure? The last site I used got hacked"],
     ),
+    ("personality", "analytical", ["請問兩款濾芯壽命分別是多久？", "換一次的成本多少？算下來哪款划算"]),
+    ("personality", "egocentric", ["Your reviews look fake to me.", "How do I know this isn't a scam?"]),
+    ("behavior", "no_pay", ["下单了但是现在不想要了", "还没付款，直接不管它就行吧？"]),
+    (
+        "behavior",
+        "bargainer",
+        ["What's the lowest you can go?", "Throw in the cushions and I'll buy it today."],
+    ),
+    (
+        "shopper",
+        "bargain_hunter",
+        ["I always check three or four shops before buying.", "It's $30 less on another site."],
+    ),
+    ("shopper", "enthusiast", ["這個禮拜有沒有什麼新玩意？", "上次那個我買了三個送朋友"]),
+    ("shopper", "power", ["急需一个替换滤芯，直接发链接", "不用推荐别的"]),
     # controls: a plain question is no type at all
     ("behavior", "none", ["my order 4471 hasn't shipped yet, when will it go out?"]),
     ("personality", "none", ["請問這件有M號嗎"]),
