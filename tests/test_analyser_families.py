@@ -131,6 +131,18 @@ INTENTS = [
     ("chitchat", "Random question, is your shop cat on Instagram?"),
     ("urge", "Could you chase the courier for me?"),
     ("authenticity", "Show me your business registration first"),
+    ("authenticity", "包裝連塑封都沒有，是不是被拆過？"),
+    ("after_sales", "部機用咗三日就壞"),
+    ("complaint", "你哋啲嘢真係好渣"),
+    ("complaint", "My parcel was marked delivered but I never got it"),
+    ("complaint", "Every single order has a problem and nobody takes responsibility"),
+    ("thanks", "Just wanted to say the soap smells amazing"),
+    ("thanks", "好的，那我等你們消息"),
+    ("payment", "可以去超商繳費嗎？"),
+    ("product_question", "這款跟上一代差在哪裡？"),
+    ("product_question", "Need: two HDMI cables, 2m. Anything matching?"),
+    ("order_change", "Could you gift wrap it and add a note?"),
+    ("urge", "快啲寄啦，我等住用"),
     # urge: hurry in Cantonese and English
     ("urge", "快啲幫我搞掂佢"),
     ("urge", "Don't tell me to wait again. Any update?"),
@@ -204,6 +216,16 @@ def test_a_new_flavour_is_not_a_bad_smell() -> None:
 
 def test_can_you_guarantee_is_not_a_warranty_claim() -> None:
     assert "after_sales" not in analyse("Can you guarantee it arrives by Saturday?").intents
+
+
+def test_a_refund_to_the_original_card_is_not_about_genuineness() -> None:
+    a = analyse("Refund it to the original payment method please")
+    assert "authenticity" not in a.intents
+    assert "credibility" not in a.concerns
+
+
+def test_waiting_for_news_as_a_question_is_not_a_closing() -> None:
+    assert "thanks" not in analyse("我等通知是吧？").intents
 
 
 def test_happy_to_and_best_price_are_not_pleasure() -> None:
