@@ -143,6 +143,14 @@ INTENTS = [
     ("product_question", "Need: two HDMI cables, 2m. Anything matching?"),
     ("order_change", "Could you gift wrap it and add a note?"),
     ("urge", "快啲寄啦，我等住用"),
+    ("complaint", "You sold me a fake and I'm going to the police"),
+    ("complaint", "你哋個網站好難用，搵咗半個鐘都搵唔到"),
+    ("complaint", "快遞顯示已簽收，但我根本沒收到"),
+    ("bargain", "Can you do two for $50?"),
+    ("bargain", "同款喺淘寶先二百幾"),
+    ("bargain", "運費能不能只算一次？"),
+    ("shipping", "三張單可以合併一起寄嗎"),
+    ("thanks", "下次再嚟買，唔該晒"),
     # urge: hurry in Cantonese and English
     ("urge", "快啲幫我搞掂佢"),
     ("urge", "Don't tell me to wait again. Any update?"),
@@ -188,6 +196,8 @@ MOODS = [
     ("hesitant", "Let me think about it and get back to you"),
     ("hesitant", "考慮緊買唔買，遲啲先決定"),
     ("hesitant", "我再对比一下别家吧"),
+    ("hesitant", "Love both colours... I'll decide tomorrow"),
+    ("positive", "哇新款好好看！"),
     ("dissatisfied", "等了好幾天都沒消息，有點不爽"),
     ("angry", "Refund me NOW or I'm calling my bank"),
     ("positive", "It's gorgeous, will definitely order again"),
@@ -226,6 +236,10 @@ def test_a_refund_to_the_original_card_is_not_about_genuineness() -> None:
 
 def test_waiting_for_news_as_a_question_is_not_a_closing() -> None:
     assert "thanks" not in analyse("我等通知是吧？").intents
+
+
+def test_returning_items_together_is_after_sales_not_shipping() -> None:
+    assert "shipping" not in analyse("可以一起寄回給你們嗎？").intents
 
 
 def test_happy_to_and_best_price_are_not_pleasure() -> None:
