@@ -172,6 +172,11 @@ CONVERSATIONS = [
     ("shopper", "power", ["Toner for an HP M15w, the black one.", "Send the link, I'll order now."]),
     ("personality", "egocentric", ["我不相信你們會真的退錢", "你們最好別騙我"]),
     ("mood", "angry", ["马上给我退款", "别跟我扯什么流程，我不想听"]),
+    ("behavior", "decisive", ["落單，兩件，聽日寄"]),
+    ("behavior", "decisive", ["呢件衫仲有冇L碼？", "有就幫我留一件，我而家俾錢"]),
+    ("behavior", "no_pay", ["I keep ordering and then cancelling, sorry lol", "This time I'll pay, promise"]),
+    ("behavior", "bargainer", ["Can I get 10% off if I buy three?", "Or at least free shipping?"]),
+    ("mood", "positive", ["omg the packaging is so cute!!!", "my daughter wants to keep the box lol"]),
     # controls: a plain question is no type at all
     ("behavior", "none", ["my order 4471 hasn't shipped yet, when will it go out?"]),
     ("personality", "none", ["請問這件有M號嗎"]),
