@@ -177,6 +177,19 @@ CONVERSATIONS = [
     ("behavior", "no_pay", ["I keep ordering and then cancelling, sorry lol", "This time I'll pay, promise"]),
     ("behavior", "bargainer", ["Can I get 10% off if I buy three?", "Or at least free shipping?"]),
     ("mood", "positive", ["omg the packaging is so cute!!!", "my daughter wants to keep the box lol"]),
+    ("behavior", "no_pay", ["我下單了但還沒匯款，可以等我下禮拜領薪水再付嗎？"]),
+    ("personality", "analytical", ["你们说24小时内发货，现在已经三天了", "这个怎么算？是不是要赔偿"]),
+    (
+        "personality",
+        "analytical",
+        ["The listing said solid wood but this is veneer.", "Could you explain why?"],
+    ),
+    (
+        "shopper",
+        "surgical",
+        ["I know exactly what I want: 27-inch, 4K, USB-C.", "Which of yours have all three?"],
+    ),
+    ("mood", "angry", ["快啲啦！！等咗成個禮拜！！", "你哋係咪唔想做生意？！"]),
     # controls: a plain question is no type at all
     ("behavior", "none", ["my order 4471 hasn't shipped yet, when will it go out?"]),
     ("personality", "none", ["請問這件有M號嗎"]),
