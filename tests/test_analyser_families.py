@@ -297,3 +297,25 @@ def test_exclamation_marks_on_a_pleased_message_are_joy() -> None:
     a = analyse("收到了！！超喜歡！！")
     assert a.mood == "positive"
     assert not any(s.label == "angry" for s in a.signals)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全家都很喜歡這個杯子",  # the whole family, not the FamilyMart pickup
+        "Thanks again!",  # a warm closing, not "wrong again"
+        "What's the zip code for the return address?",
+        "可以和上次的订单放在一起寄吗",
+        "我在網上買的，想問怎麼用",
+    ],
+)
+def test_common_words_do_not_trigger_unrelated_families(text: str) -> None:
+    a = analyse(text)
+    assert "complaint" not in a.intents
+    assert "promotion" not in a.intents
+    assert "chitchat" not in a.intents
+
+
+def test_negated_patience_and_repurchase_are_not_pleasure() -> None:
+    assert analyse("你們客服一點耐心都沒有").mood != "positive"
+    assert analyse("不會再回購了").mood != "positive"

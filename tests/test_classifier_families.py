@@ -194,6 +194,8 @@ CONVERSATIONS = [
     ("behavior", "none", ["my order 4471 hasn't shipped yet, when will it go out?"]),
     ("personality", "none", ["請問這件有M號嗎"]),
     ("mood", "neutral", ["呢個幾時有返貨？"]),
+    ("shopper", "none", ["我在網上買的杯子，送給別人可以嗎", "唔知點解個盒有啲凹"]),
+    ("personality", "none", ["唔信會咁快到，正！", "好的"]),
     ("shopper", "none", ["Do you ship to Ireland?", "How long does it take?"]),
 ]
 
