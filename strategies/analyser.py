@@ -101,8 +101,9 @@ class Analyser:
         for s in signals:
             scores[(s.dimension, s.label)] += s.weight
         displeasure = scores.get(("mood", "dissatisfied"), 0.0)
-        if displeasure >= MOOD_MIN and _shouting(norm):
-            # Complaining in capitals or with !!! is the guide's "angry", not merely "dissatisfied".
+        if displeasure >= MOOD_MIN and (_shouting(norm) or _hostility(signals) >= MOOD_MIN):
+            # Complaining in capitals or with !!!, or alongside a threat or an insult, is the guide's
+            # "angry", not merely "dissatisfied": the message's displeasure is part of its anger.
             signals.append(
                 _signal("mood", "angry", round(displeasure + 0.1, 4), _quote(norm), "feature.shouting")
             )
@@ -149,11 +150,41 @@ class Analyser:
             "emoji": norm.emoji,
         }
         quote = _quote(norm)
+        # "收到了!!超喜欢" — exclamation marks on a pleased message are joy, not anger: when the words
+        # are pleased and none displeased, the marks add no anger, displeasure or insistence.
+        joyful = _joyful(out)
         for name, count in counts.items():
             if count:
                 for dim, label, weight in lexicon.features.get(name, ()):
+                    if joyful and (label in _UPSET or dim == "personality"):
+                        continue
                     add(dim, label, weight * min(count, FEATURE_CAP), quote, f"feature.{name}")
         return out, thanks_at
+
+
+_UPSET = frozenset({"angry", "dissatisfied"})
+#: Anger that is not hostility in words: counted features and a lone angry face.
+_NOT_HOSTILE = ("feature.", "mood.angry.emoji")
+
+
+def _hostility(signals: list[Signal]) -> float:
+    """Anger in words (threats, insults, hostile phrases) in one message's signals."""
+    return sum(
+        s.weight
+        for s in signals
+        if s.dimension == "mood" and s.label == "angry" and not s.rule.startswith(_NOT_HOSTILE)
+    )
+
+
+def _joyful(signals: list[Signal]) -> bool:
+    pleased = 0.0
+    for s in signals:
+        if s.dimension == "mood":
+            if s.label in _UPSET:
+                return False
+            if s.label == "positive":
+                pleased += s.weight
+    return pleased >= MOOD_MIN
 
 
 def _shouting(norm: Normalized) -> bool:
@@ -223,6 +254,14 @@ _CONTENT = re.compile(r"[\u4e00-\u9fffa-z]")
 FOLLOW_UP_CHARS = 2
 
 
+_QUESTION = re.compile(r"[?吗么嘛]")
+
+
+def _pondering(analysis: Analysis) -> bool:
+    """A customer thinking it over ("let me think about it") is not asking a follow-up question."""
+    return analysis.mood == "hesitant" and not _QUESTION.search(analysis.normalized)
+
+
 def _substantive(normalized: str) -> bool:
     return len(_CONTENT.findall(_FILLER.sub("", normalized))) >= FOLLOW_UP_CHARS
 
@@ -231,13 +270,14 @@ def conversation_intents(analyses: Sequence[Analysis]) -> list[tuple[str, ...]]:
     """Each message's intents, read in its conversation.
 
     A message whose only intent is ``other`` but which says something of its own (not a bare yes/no,
-    a filler or an order number) continues the topic of the latest message that had one.
+    a filler or an order number, nor a customer thinking it over) continues the topic of the latest
+    message that had one.
     """
     out: list[tuple[str, ...]] = []
     topic: tuple[str, ...] = ()
     for analysis in analyses:
         intents = analysis.intents
-        if intents == (OTHER,) and topic and _substantive(analysis.normalized):
+        if intents == (OTHER,) and topic and not _pondering(analysis) and _substantive(analysis.normalized):
             intents = topic
         own = [i for i in analysis.intents if i in TOPICS]
         if own:

@@ -29,6 +29,8 @@ MOOD_DECAY = 0.8
 #: and dissatisfaction by this much: a customer who has settled down is no longer upset.
 CALMING = 0.7
 NEGATIVE_MOODS = frozenset({"angry", "dissatisfied"})
+#: Anger at least this share of the displeasure in a conversation makes it an angry one.
+ANGER_SHARE = 0.35
 #: Age halves a message's weight every so many hours (traits: a season; mood: an afternoon).
 TRAIT_HALF_LIFE_H = 24.0 * 90
 MOOD_HALF_LIFE_H = 6.0
@@ -51,6 +53,11 @@ TRANSACTIONAL = frozenset(
 #: Concerns and motives are listed once their evidence reaches this much.
 CONCERN_MIN = 0.8
 MOTIVE_MIN = 0.8
+#: A low price mentioned (a hint of this much) beside a doubt about genuineness or quality is the
+#: price/quality worry ("half the official price — how did you get it?"). The doubt is then about the
+#: price, and credibility is listed only when the trust doubt is substantial on its own.
+PRICE_HINT_MIN = 0.4
+CREDIBILITY_BESIDE_PRICE = 2.5
 #: Quotes kept as evidence for one verdict or list entry.
 MAX_QUOTES = 3
 PRESALE = frozenset({"product_question", "promotion", "bargain", "authenticity"})
@@ -109,7 +116,7 @@ def classify(
         "shopper": _pick(scores.get("shopper", {}), MIN_SCORE["shopper"]),
         "mood": _mood(scores.get("mood", {})),
     }
-    concerns = _listed(scores.get("concerns", {}), CONCERN_MIN)
+    concerns = _concerns(scores.get("concerns", {}))
     motives = _listed(scores.get("motives", {}), MOTIVE_MIN)
     wanted = {(dim, d[0]) for dim, d in decisions.items() if d[0] not in (taxonomy.NONE, "neutral")}
     wanted |= {("concerns", c) for c in concerns} | {("motives", m) for m in motives}
@@ -269,8 +276,24 @@ def _mood(scores: dict[str, float]) -> _Decision:
     # A mood is always shown (neutral when nothing stands out), so the strongest one wins outright:
     # angry vs dissatisfied being close is no reason to call an upset customer neutral.
     moods = {k: v for k, v in scores.items() if k != "neutral"}
+    angry = moods.get("angry", 0.0)
+    if angry >= MIN_SCORE["mood"] and angry >= ANGER_SHARE * moods.get("dissatisfied", 0.0):
+        # Hostility (threats, insults, shouting) amid complaints makes the complaints part of the anger:
+        # the guide's angry is displeasure turned hostile, the stronger state of the two.
+        moods["angry"] = angry + moods.pop("dissatisfied", 0.0)
     label, confidence, fixed = _pick(moods, MIN_SCORE["mood"], lead=1.0)
     return ("neutral" if label == taxonomy.NONE else label, confidence, fixed)
+
+
+def _concerns(scores: dict[str, float]) -> list[str]:
+    price = scores.get("price_quality", 0.0)
+    trust = scores.get("credibility", 0.0)
+    if price < PRICE_HINT_MIN or trust < CONCERN_MIN:
+        return _listed(scores, CONCERN_MIN)
+    paired = dict(scores, price_quality=max(price, CONCERN_MIN))
+    if trust < CREDIBILITY_BESIDE_PRICE:
+        del paired["credibility"]
+    return _listed(paired, CONCERN_MIN)
 
 
 def _listed(scores: dict[str, float], minimum: float) -> list[str]:

@@ -33,6 +33,10 @@ EN_MIN_LETTERS = 2
 #: usually acronyms: UPS, USA, ID).
 CAPS_MIN_LEN = 4
 _CAPS_NOT_SHOUTING = frozenset({"ASAP", "HTTP", "HTTPS", "NULL", "PRIME", "IPAD", "IPHONE", "USPS", "FEDEX"})
+#: Short words that are shouting, not acronyms, when written in capitals ("refund me NOW").
+_SHOUTED_SHORT = frozenset(
+    {"NOW", "WHY", "YOU", "NOT", "OUT", "ALL", "HOW", "GET", "AND", "THE", "DID", "WAS", "ANY"}
+)
 
 
 def _width_table() -> dict[int, str]:
@@ -79,7 +83,7 @@ _EMOJI_OR_KAOMOJI = re.compile(f"{_EMOJI.pattern}|{_KAOMOJI.pattern}")
 _SQUEEZE = re.compile(r"([!?~.,;。，、…！？\-=*]|[\U0001f300-\U0001faff\u2600-\u27bf])\1+|\s{2,}|^\s+|\s+$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[a-z]")
-_CAPS_WORD = re.compile(rf"(?<![A-Za-zＡ-Ｚａ-ｚ])[A-ZＡ-Ｚ]{{{CAPS_MIN_LEN},}}(?![A-Za-zＡ-Ｚａ-ｚ])")
+_CAPS_WORD = re.compile(r"(?<![A-Za-zＡ-Ｚａ-ｚ])[A-ZＡ-Ｚ]{3,}(?![A-Za-zＡ-Ｚａ-ｚ])")
 
 
 class _OffsetMap:
@@ -204,7 +208,9 @@ def _caps_words(original: str) -> int:
     if not _CAPS_WORD.search(original):
         return 0
     words = _CAPS_WORD.findall(_ENTITY_ANY_CASE.sub(" ", original.translate(_WIDTH)))
-    return sum(1 for w in words if w not in _CAPS_NOT_SHOUTING)
+    return sum(
+        1 for w in words if (len(w) >= CAPS_MIN_LEN and w not in _CAPS_NOT_SHOUTING) or w in _SHOUTED_SHORT
+    )
 
 
 def _differs(a: str, b: str) -> int:

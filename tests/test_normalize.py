@@ -54,6 +54,7 @@ def test_a_single_mark_is_not_a_run() -> None:
 def test_english_shouting_in_capitals_is_counted_but_acronyms_and_handles_are_not() -> None:
     assert normalize("This is NEVER going to ARRIVE").caps_words == 2
     assert normalize("UPS lost my box, ID 42").caps_words == 0
+    assert normalize("Refund me NOW, WHY is this so hard").caps_words == 2
     assert normalize("@USER hello there").caps_words == 0
 
 

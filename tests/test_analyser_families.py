@@ -1,0 +1,321 @@
+"""Phrase families beyond the first lexicon: the many ways customers say the same thing, in Simplified
+Chinese, Traditional as written in Taiwan and Hong Kong (Cantonese words survive the conversion to
+Simplified), and English. Every sentence here is invented for these tests."""
+
+import pytest
+
+from strategies.analyser import analyse, conversation_intents
+
+#: (intent, message) — each message should carry the intent, whatever else it carries.
+INTENTS = [
+    # greeting: hello in Taiwan/Hong Kong words, asking for a person
+    ("greeting", "哈囉～想問一下"),
+    ("greeting", "早晨，有冇人喺度？"),
+    ("greeting", "Hey there, quick one about my order"),
+    ("greeting", "I need to speak to a real person, not a bot"),
+    ("greeting", "Can I get a live agent please"),
+    # thanks: 唔该晒, 感恩, English gratitude
+    ("thanks", "收到喇，唔該晒！"),
+    ("thanks", "好的喔，感恩"),
+    ("thanks", "明白晒"),
+    ("thanks", "You guys rock, really appreciate the help"),
+    ("thanks", "ok nvm, thanks anyway"),
+    ("thanks", "東西比想像中好，給你們五星"),
+    ("thanks", "Love it, will definitely order again"),
+    ("thanks", "哦哦找到了，没事没事，你们慢慢忙"),
+    # product_question: stock, which one, specs, looking for
+    ("product_question", "呢款有冇藍色？"),
+    ("product_question", "白色 M 有嗎"),
+    ("product_question", "兩款邊個好用啲？"),
+    ("product_question", "這兩台掃地機你會建議哪一台？"),
+    ("product_question", "预算有限，配什么比较合适"),
+    ("product_question", "Do you have these boots in a size 9?"),
+    ("product_question", "What's the difference between the Pro and the Lite?"),
+    ("product_question", "I'm looking for a rain jacket that packs small"),
+    ("product_question", "Does the X20 support wireless charging?"),
+    # bargain: Cantonese haggling, competitor prices, free shipping instead
+    ("bargain", "可唔可以算平啲？"),
+    ("bargain", "隔離舖頭平五十蚊，你哋跟唔跟？"),
+    ("bargain", "不能降價的話，免運也可以"),
+    ("bargain", "再便宜二十块我马上拍"),
+    ("bargain", "Can you match $45? That's what the other store charges."),
+    ("bargain", "Any wiggle room on the price if I take three?"),
+    # promotion: Taiwan coupon words, English sale words
+    ("promotion", "折價券跟滿額折扣可以一起用嗎"),
+    ("promotion", "周年慶什麼時候開始"),
+    ("promotion", "Is anything going on clearance soon?"),
+    # authenticity: sourcing, new or used, cheap items that break
+    ("authenticity", "你們是正規授權的代理商嗎"),
+    ("authenticity", "係咪全新？定係翻新貨？"),
+    ("authenticity", "这么便宜会不会用两天就坏"),
+    ("authenticity", "Are you an authorized reseller? Can you show a certificate?"),
+    ("authenticity", "For that price will it fall apart in a month?"),
+    # payment: Hong Kong and Taiwan ways to pay, English card talk
+    ("payment", "可以用八達通或者轉數快俾錢嗎"),
+    ("payment", "我匯款完要通知你們嗎"),
+    ("payment", "結帳的時候一直失敗"),
+    ("payment", "Can I pay with Apple Pay?"),
+    ("payment", "You charged me twice for one order"),
+    # shipping: Taiwan and Hong Kong delivery words, English tracking
+    ("shipping", "請問什麼時候出貨？"),
+    ("shipping", "我張單寄咗未？"),
+    ("shipping", "可以超商取貨嗎"),
+    ("shipping", "Where's my order? It's been ages"),
+    ("shipping", "Could it come after 5pm? Nobody's home before"),
+    # order_change: variant changes, duplicate orders
+    ("order_change", "可以幫我改成黑色嗎"),
+    ("order_change", "不小心手滑多拍了一單"),
+    ("order_change", "Can I change the size on my order to a large?"),
+    # after_sales: Taiwan warranty words, Cantonese defects, English fit problems
+    ("after_sales", "保固期內可以免費送修嗎"),
+    ("after_sales", "件衫著一次就甩色"),
+    ("after_sales", "The shoes I received are too small, can I swap them?"),
+    ("after_sales", "It arrived cracked. I'd like a replacement."),
+    # invoice: Taiwan e-invoice words
+    ("invoice", "要打統編，發票存手機載具"),
+    ("invoice", "I need a tax invoice with our company name on it"),
+    # complaint: distrust, waiting, exposure threats
+    ("complaint", "你們是把客人當盤子嗎"),
+    ("complaint", "等咗成個禮拜都未寄，咁離譜"),
+    ("complaint", "再不處理我就把對話發到網上讓大家看看"),
+    ("complaint", "已经五天了还没有人理我"),
+    ("complaint", "This is a bait and switch and you know it"),
+    ("complaint", "Stop sending me these emails, it's the third one today"),
+    ("complaint", "客服完全不回訊息，已讀不回"),
+    ("complaint", "I've asked twice and nobody has replied"),
+    ("payment", "I was billed twice for the same order"),
+    ("payment", "我已經轉咗數，你哋收到未？"),
+    ("product_question", "Is the lid dishwasher safe?"),
+    ("product_question", "這款電暖器功率是多少"),
+    ("bargain", "買三件有冇折？"),
+    ("bargain", "I'll give you $25 for both"),
+    ("promotion", "滿千送百的活動還有嗎"),
+    ("after_sales", "杯子收到就有裂痕"),
+    ("after_sales", "The handle snapped after a week"),
+    ("order_change", "Can I add a second mug to my order?"),
+    ("chitchat", "Hope you're having a lovely weekend!"),
+    ("product_question", "Is the charger included or sold separately?"),
+    ("bargain", "Would you take $80 for it?"),
+    ("bargain", "算我整數啦，五百蚊"),
+    ("promotion", "Is the buy one get one free deal still on?"),
+    ("payment", "Do you accept Amex?"),
+    ("shipping", "Can I pick it up in store instead?"),
+    ("shipping", "請問幾天會到？"),
+    ("order_change", "Can I change the delivery date to Monday?"),
+    ("after_sales", "The seams are coming apart already"),
+    ("after_sales", "你哋啲貨根本唔對版"),
+    ("authenticity", "呢個係唔係正版？"),
+    ("complaint", "Your driver threw my parcel over the fence"),
+    ("urge", "Can someone please get back to me today?"),
+    ("after_sales", "The vase arrived smashed"),
+    ("after_sales", "Where is my refund? It's been two weeks"),
+    ("complaint", "You promised it would ship Monday. It didn't."),
+    ("complaint", "我已經截圖了，等著被大家肉搜吧"),
+    ("complaint", "Stop telling me to read the FAQ"),
+    ("bargain", "旺角有間舖賣平過你哋"),
+    ("bargain", "包邮的话我就拍了"),
+    ("payment", "張卡刷唔到，點算？"),
+    ("product_question", "Is this coat warm enough for Toronto winters?"),
+    ("product_question", "要一台洗碗機，六人份的"),
+    ("authenticity", "這麼便宜，是不是過季的舊款？"),
+    ("shipping", "I need it by Friday for a party, will it make it?"),
+    ("thanks", "唔得就算啦"),
+    ("product_question", "Do you still have the linen shirts?"),
+    ("product_question", "I was wondering if the oak table comes in a smaller size"),
+    ("product_question", "这款滤芯的使用寿命大概多久"),
+    ("bargain", "What's the lowest you can go on this sofa?"),
+    ("bargain", "Another shop quoted me 150 less"),
+    ("complaint", "I ordered navy and got black. Again."),
+    ("complaint", "问三遍了都答非所问，别再发模板回复"),
+    ("complaint", "你哋係咪想呃我錢？"),
+    ("chitchat", "Random question, is your shop cat on Instagram?"),
+    ("urge", "Could you chase the courier for me?"),
+    ("authenticity", "Show me your business registration first"),
+    ("authenticity", "包裝連塑封都沒有，是不是被拆過？"),
+    ("after_sales", "部機用咗三日就壞"),
+    ("complaint", "你哋啲嘢真係好渣"),
+    ("complaint", "My parcel was marked delivered but I never got it"),
+    ("complaint", "Every single order has a problem and nobody takes responsibility"),
+    ("thanks", "Just wanted to say the soap smells amazing"),
+    ("thanks", "好的，那我等你們消息"),
+    ("payment", "可以去超商繳費嗎？"),
+    ("product_question", "這款跟上一代差在哪裡？"),
+    ("product_question", "Need: two HDMI cables, 2m. Anything matching?"),
+    ("order_change", "Could you gift wrap it and add a note?"),
+    ("urge", "快啲寄啦，我等住用"),
+    ("complaint", "You sold me a fake and I'm going to the police"),
+    ("complaint", "你哋個網站好難用，搵咗半個鐘都搵唔到"),
+    ("complaint", "快遞顯示已簽收，但我根本沒收到"),
+    ("bargain", "Can you do two for $50?"),
+    ("bargain", "同款喺淘寶先二百幾"),
+    ("bargain", "運費能不能只算一次？"),
+    ("shipping", "三張單可以合併一起寄嗎"),
+    ("thanks", "下次再嚟買，唔該晒"),
+    ("thanks", "Kind regards, Tom"),
+    ("thanks", "thank uuuu"),
+    ("greeting", "Dear team, I hope you are well."),
+    ("greeting", "亲爱的客服小姐姐～"),
+    ("bargain", "Can I get 10% off if I buy three? Or at least free shipping?"),
+    ("product_question", "Could you let me know if this comes in petite?"),
+    ("product_question", "这件的洗涤方式是怎样的"),
+    ("product_question", "想再買一把送我媽"),
+    ("order_change", "Ordered the wrong size. Swap to M."),
+    ("chitchat", "我朋友說你們的回覆都很有梗"),
+    ("chitchat", "Hi! Hope your Monday is going okay"),
+    ("bargain", "Bought it yesterday at full price, can you refund me the difference?"),
+    ("bargain", "不便宜我就去拼多多買了"),
+    ("after_sales", "I ordered a king size duvet and got a single"),
+    ("after_sales", "Please arrange a collection and send the right one"),
+    ("authenticity", "Never heard of this site before, do you have a physical store?"),
+    ("complaint", "That's misleading. What are you going to do about it?"),
+    ("complaint", "你哋係咪唔想做生意？"),
+    ("product_question", "有冇試用裝先？"),
+    # urge: hurry in Cantonese and English
+    ("urge", "快啲幫我搞掂佢"),
+    ("urge", "Don't tell me to wait again. Any update?"),
+    ("urge", "都等咗三日啦，仲要等幾耐？"),
+    # chitchat: personal life
+    ("chitchat", "我男朋友說這個顏色很適合我哈哈"),
+    ("chitchat", "Asking for a friend (it's me) lol"),
+]
+
+
+@pytest.mark.parametrize(("intent", "text"), INTENTS, ids=[f"{i}-{n}" for n, (i, _) in enumerate(INTENTS)])
+def test_intent_families(intent: str, text: str) -> None:
+    assert intent in analyse(text).intents, (text, analyse(text).intents)
+
+
+#: (concern, message)
+CONCERNS = [
+    ("credibility", "你們講嘅嘢我一個字都唔信"),
+    ("credibility", "How do I know these aren't knockoffs?"),
+    ("payment_safety", "你們會不會把我的個資賣給別人？"),
+    ("payment_safety", "Is it safe to pay by card here, or can I use PayPal?"),
+    ("choice", "大一號還是剛好的？我很猶豫"),
+    ("choice", "Can't decide between the grey and the navy"),
+    ("price_quality", "便宜成這樣，是不是質量有問題"),
+    ("price_quality", "Why is it so cheap? What's the catch?"),
+]
+
+
+@pytest.mark.parametrize(("concern", "text"), CONCERNS, ids=[f"{c}-{n}" for n, (c, _) in enumerate(CONCERNS)])
+def test_concern_families(concern: str, text: str) -> None:
+    assert concern in analyse(text).concerns, (text, analyse(text).concerns)
+
+
+#: (mood, message)
+MOODS = [
+    ("angry", "再打嚟我就投訴你哋騷擾！"),
+    ("angry", "黑心商家，等著收一星評價"),
+    ("angry", "You scammers. I'm disputing the charge with my bank."),
+    ("dissatisfied", "等了好久都沒人回，好失望"),
+    ("dissatisfied", "翻了半天都找不到退貨入口，真的很無言"),
+    ("dissatisfied", "Still nothing after 2 weeks now."),
+    ("hesitant", "我再諗諗，暫時定唔落"),
+    ("hesitant", "Let me think about it and get back to you"),
+    ("hesitant", "考慮緊買唔買，遲啲先決定"),
+    ("hesitant", "我再对比一下别家吧"),
+    ("hesitant", "Love both colours... I'll decide tomorrow"),
+    ("positive", "哇新款好好看！"),
+    ("angry", "我要全额退款，不然我去黑猫投诉"),
+    ("hesitant", "好，我再想一下"),
+    ("dissatisfied", "等了好幾天都沒消息，有點不爽"),
+    ("angry", "Refund me NOW or I'm calling my bank"),
+    ("positive", "It's gorgeous, will definitely order again"),
+    ("positive", "比想像中好太多了，五星！"),
+    ("positive", "收到啦，好正呀"),
+    ("positive", "I'm obsessed with this lamp, you guys rock"),
+]
+
+
+@pytest.mark.parametrize(("mood", "text"), MOODS, ids=[f"{m}-{n}" for n, (m, _) in enumerate(MOODS)])
+def test_mood_families(mood: str, text: str) -> None:
+    assert analyse(text).mood == mood, (text, analyse(text).mood)
+
+
+def test_polite_words_are_not_read_as_thanks_when_they_open_a_request() -> None:
+    assert "thanks" not in analyse("唔該，想問下幾時到貨").intents
+
+
+def test_damage_on_arrival_is_not_a_delivery_question() -> None:
+    assert "shipping" not in analyse("The mug arrived cracked").intents
+
+
+def test_a_new_flavour_is_not_a_bad_smell() -> None:
+    assert "after_sales" not in analyse("有沒有新出的味道呀？").intents
+
+
+def test_can_you_guarantee_is_not_a_warranty_claim() -> None:
+    assert "after_sales" not in analyse("Can you guarantee it arrives by Saturday?").intents
+
+
+def test_a_refund_to_the_original_card_is_not_about_genuineness() -> None:
+    a = analyse("Refund it to the original payment method please")
+    assert "authenticity" not in a.intents
+    assert "credibility" not in a.concerns
+
+
+def test_waiting_for_news_as_a_question_is_not_a_closing() -> None:
+    assert "thanks" not in analyse("我等通知是吧？").intents
+
+
+def test_returning_items_together_is_after_sales_not_shipping() -> None:
+    assert "shipping" not in analyse("可以一起寄回給你們嗎？").intents
+
+
+def test_happy_to_and_best_price_are_not_pleasure() -> None:
+    assert analyse("Happy to order today if you can do $30").mood != "positive"
+    assert analyse("what's your best price?").mood != "positive"
+
+
+def test_a_coupon_or_a_payment_method_that_can_be_used_is_not_a_product_question() -> None:
+    assert "product_question" not in analyse("我的折價券可以用在特價商品上嗎").intents
+    assert "product_question" not in analyse("花呗分期能用吗").intents
+    assert "after_sales" not in analyse("下单后才发现不能用信用卡分期").intents
+
+
+def test_a_price_difference_to_refund_is_haggling_not_a_return() -> None:
+    intents = analyse("差價退給我，不然我就不買了").intents
+    assert "bargain" in intents
+    assert "after_sales" not in intents
+
+
+def test_a_replacement_part_is_a_product_not_a_return() -> None:
+    intents = analyse("Replacement cartridge for the K300 kettle please").intents
+    assert "product_question" in intents
+    assert "after_sales" not in intents
+
+
+def test_thinking_it_over_does_not_continue_the_topic() -> None:
+    msgs = [analyse(t) for t in ("Which of the two kettles boils faster?", "Hmm, let me think about it")]
+    assert conversation_intents(msgs)[1] == ("other",)
+    msgs = [analyse(t) for t in ("这件能退吗", "确定可以吗")]
+    assert conversation_intents(msgs)[1] == msgs[0].intents[:1]
+
+
+def test_exclamation_marks_on_a_pleased_message_are_joy() -> None:
+    a = analyse("收到了！！超喜歡！！")
+    assert a.mood == "positive"
+    assert not any(s.label == "angry" for s in a.signals)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全家都很喜歡這個杯子",  # the whole family, not the FamilyMart pickup
+        "Thanks again!",  # a warm closing, not "wrong again"
+        "What's the zip code for the return address?",
+        "可以和上次的订单放在一起寄吗",
+        "我在網上買的，想問怎麼用",
+    ],
+)
+def test_common_words_do_not_trigger_unrelated_families(text: str) -> None:
+    a = analyse(text)
+    assert "complaint" not in a.intents
+    assert "promotion" not in a.intents
+    assert "chitchat" not in a.intents
+
+
+def test_negated_patience_and_repurchase_are_not_pleasure() -> None:
+    assert analyse("你們客服一點耐心都沒有").mood != "positive"
+    assert analyse("不會再回購了").mood != "positive"

@@ -1,0 +1,245 @@
+"""Whole conversations a customer anywhere might write — Taiwan and Hong Kong Chinese, English, Simplified —
+classified as the labelling guide would. Every conversation here is invented for these tests."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from strategies.analyser import analyse
+from strategies.classifier import classify
+from strategies.models import Observation, Profile
+
+T0 = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
+
+
+def profile_of(turns: list[str]) -> Profile:
+    return classify(
+        [
+            Observation(at=T0 + i * timedelta(minutes=1), text=t, analysis=analyse(t))
+            for i, t in enumerate(turns)
+        ]
+    )
+
+
+#: (dimension, expected label, the customer's messages)
+CONVERSATIONS = [
+    # behaviour
+    ("behavior", "bargainer", ["呢對波鞋可唔可以平啲？", "網上有人賣平八十蚊，你哋跟唔跟？"]),
+    ("behavior", "bargainer", ["Other stores list it at $60.", "Can you match that? Otherwise I'll wait."]),
+    ("behavior", "no_pay", ["我落咗單但係唔會俾錢，你哋幫我取消啦"]),
+    (
+        "behavior",
+        "no_pay",
+        ["I placed two orders last night but I'm not paying for either, changed my mind."],
+    ),
+    ("behavior", "no_pay", ["訂單我先放著，不打算匯款了", "讓它自己取消就好"]),
+    ("behavior", "polite", ["唔該，想問下件外套幾時有貨？", "好的，唔該晒你"]),
+    ("behavior", "polite", ["Good morning, could you tell me when my parcel ships?", "Thank you very much!"]),
+    ("behavior", "sociable", ["姐妹我又來逛啦😆", "上次買的杯子我閨蜜超喜歡哈哈", "祝你今天開開心心"]),
+    # personality
+    (
+        "personality",
+        "analytical",
+        ["官網標示保固兩年，你們頁面寫一年，以哪個為準？", "如果超過的話，維修費用誰承擔？"],
+    ),
+    (
+        "personality",
+        "analytical",
+        ["Your listing says 100% wool but the label says 80%.", "Could you confirm which one is correct?"],
+    ),
+    ("personality", "assertive", ["我唔要維修，即刻換新嘅俾我！", "今日搞掂，唔好同我講要等"]),
+    (
+        "personality",
+        "assertive",
+        ["Don't tell me to wait another week.", "Refund or replace it today, no excuses."],
+    ),
+    (
+        "personality",
+        "egocentric",
+        ["你們就是想拖過鑑賞期吧，我早就看出來了", "不處理我就發到Dcard讓大家都知道"],
+    ),
+    (
+        "personality",
+        "egocentric",
+        ["I know how these scams work.", "Refund me or I'm telling everyone to stay away."],
+    ),
+    ("personality", "friendly", ["冇所謂呀，慢慢嚟", "明白晒，唔該你"]),
+    # mood
+    ("mood", "angry", ["你哋係咪呃人？", "再唔退錢我就寫晒出嚟，等大家知你哋幾離譜"]),
+    ("mood", "angry", ["You people are thieves.", "I'm disputing the charge and reporting you."]),
+    ("mood", "dissatisfied", ["已經等了十天都未到", "好失望"]),
+    ("mood", "positive", ["收到了！！包裝好精緻，超喜歡", "會再回購的～"]),
+    ("mood", "hesitant", ["兩款都不錯，我還沒想好", "等我跟老公商量一下再說"]),
+    # shopper types
+    ("shopper", "first_timer", ["我頭一次在網上買東西，不知道怎麼結帳", "付款的按鈕在哪裡？"]),
+    ("shopper", "reluctant", ["之前網購被騙過，心裡有陰影", "你們會不會把我的個資外洩？"]),
+    ("shopper", "bargain_hunter", ["蝦皮同款才賣三百", "我都是哪裡便宜買哪裡"]),
+    ("shopper", "surgical", ["要一個30W以上的充電頭，兩個Type-C口", "這款符合，就它了"]),
+    ("shopper", "enthusiast", ["我是你們的老粉了，每次開團都搶", "有新品記得第一時間通知我"]),
+    ("shopper", "power", ["Replacement filters for the H200, link please", "Qty 2, standard shipping."]),
+    ("shopper", "reluctant", ["I don't really trust online shops.", "How is my card information protected?"]),
+    (
+        "shopper",
+        "enthusiast",
+        ["Shopping here is my therapy lol", "Anything new this week? I want all of it"],
+    ),
+    (
+        "shopper",
+        "surgical",
+        ["Must be stainless steel, at least 1.5L, with auto shut-off.", "That one fits, I'll take it."],
+    ),
+    ("personality", "assertive", ["我唔理，今日一定要寄出", "唔好再同我講等"]),
+    ("personality", "egocentric", ["你們根本就是詐騙集團", "我一定會在PTT跟Dcard公開你們"]),
+    (
+        "personality",
+        "analytical",
+        ["A few questions. First, is the warranty international?", "Second, what counts as proof?"],
+    ),
+    ("mood", "angry", ["I want a manager. NOW.", "I've been patient enough, fix this today."]),
+    (
+        "behavior",
+        "polite",
+        ["Hi! Sorry to bother you again.", "No rush, whenever you get a chance.", "Thanks so much!"],
+    ),
+    (
+        "shopper",
+        "first_timer",
+        ["How do I create an account? Do I need one to buy?", "Sorry, never done this before"],
+    ),
+    ("shopper", "reluctant", ["會唔會洩露我啲資料？我驚俾人盜用"]),
+    ("shopper", "enthusiast", ["I collect your mugs, got the whole series. Any new drops coming?"]),
+    ("shopper", "bargain_hunter", ["我對比了五六家，你們最貴"]),
+    ("shopper", "surgical", ["型號必須是A2337，其他都不要"]),
+    ("personality", "egocentric", ["I bet you do this to everyone.", "I'm not falling for it."]),
+    ("personality", "assertive", ["I said REFUND, not store credit.", "Do it now."]),
+    ("mood", "angry", ["你哋搞乜鬼呀！！", "垃圾服務"]),
+    (
+        "personality",
+        "analytical",
+        ["你們網站寫七天鑑賞期，我第五天申請退貨被拒絕", "依照消保法這是我的權利，請說明理由"],
+    ),
+    (
+        "personality",
+        "assertive",
+        ["Stop telling me to check the FAQ.", "I want a refund today, not a voucher."],
+    ),
+    (
+        "shopper",
+        "first_timer",
+        ["I'm not very techy, how do I change my password?", "And where do I see my orders?"],
+    ),
+    ("shopper", "enthusiast", ["我每個月都會來買新品", "這次有什麼新系列？"]),
+    (
+        "shopper",
+        "reluctant",
+        ["Can I pay with a gift card?", "Is checkout secure? The last site I used got hacked"],
+    ),
+    ("personality", "analytical", ["請問兩款濾芯壽命分別是多久？", "換一次的成本多少？算下來哪款划算"]),
+    ("personality", "egocentric", ["Your reviews look fake to me.", "How do I know this isn't a scam?"]),
+    ("behavior", "no_pay", ["下单了但是现在不想要了", "还没付款，直接不管它就行吧？"]),
+    (
+        "behavior",
+        "bargainer",
+        ["What's the lowest you can go?", "Throw in the cushions and I'll buy it today."],
+    ),
+    (
+        "shopper",
+        "bargain_hunter",
+        ["I always check three or four shops before buying.", "It's $30 less on another site."],
+    ),
+    ("shopper", "enthusiast", ["這個禮拜有沒有什麼新玩意？", "上次那個我買了三個送朋友"]),
+    ("shopper", "power", ["急需一个替换滤芯，直接发链接", "不用推荐别的"]),
+    ("behavior", "decisive", ["Order 2281. Cancel it.", "Refund to original payment method."]),
+    ("behavior", "no_pay", ["先下单占个位，钱晚点再付", "要是降价了我再付"]),
+    ("personality", "egocentric", ["你们这个是不是二手翻新的？", "给我说实话，别想糊弄我"]),
+    ("personality", "assertive", ["可唔可以快啲？我等住用", "聽日一定要到"]),
+    ("mood", "angry", ["You guys are a joke.", "I'll make sure everyone in my Facebook group knows."]),
+    ("shopper", "reluctant", ["Is it safe to give you my ID number?", "I'm not comfortable sharing that."]),
+    ("shopper", "enthusiast", ["我每次來都要買一堆哈哈", "有什麼新品也推薦給我"]),
+    ("shopper", "surgical", ["我只要原廠的，不要副廠", "型號對了再下單"]),
+    (
+        "shopper",
+        "first_timer",
+        ["Total newbie here, how do coupons work on this site?", "Do I add it before I pay?"],
+    ),
+    (
+        "shopper",
+        "reluctant",
+        ["I don't shop online much. Why do you ask for my phone number?", "Who sees it?"],
+    ),
+    ("shopper", "enthusiast", ["Long time no see lol", "Is the summer collection out yet?"]),
+    ("shopper", "surgical", ["我要的是 Type-C、支援快充、線長一米的", "不是這條就不用推薦了"]),
+    ("shopper", "power", ["Toner for an HP M15w, the black one.", "Send the link, I'll order now."]),
+    ("personality", "egocentric", ["我不相信你們會真的退錢", "你們最好別騙我"]),
+    ("mood", "angry", ["马上给我退款", "别跟我扯什么流程，我不想听"]),
+    ("behavior", "decisive", ["落單，兩件，聽日寄"]),
+    ("behavior", "decisive", ["呢件衫仲有冇L碼？", "有就幫我留一件，我而家俾錢"]),
+    ("behavior", "no_pay", ["I keep ordering and then cancelling, sorry lol", "This time I'll pay, promise"]),
+    ("behavior", "bargainer", ["Can I get 10% off if I buy three?", "Or at least free shipping?"]),
+    ("mood", "positive", ["omg the packaging is so cute!!!", "my daughter wants to keep the box lol"]),
+    ("behavior", "no_pay", ["我下單了但還沒匯款，可以等我下禮拜領薪水再付嗎？"]),
+    ("personality", "analytical", ["你们说24小时内发货，现在已经三天了", "这个怎么算？是不是要赔偿"]),
+    (
+        "personality",
+        "analytical",
+        ["The listing said solid wood but this is veneer.", "Could you explain why?"],
+    ),
+    (
+        "shopper",
+        "surgical",
+        ["I know exactly what I want: 27-inch, 4K, USB-C.", "Which of yours have all three?"],
+    ),
+    ("mood", "angry", ["快啲啦！！等咗成個禮拜！！", "你哋係咪唔想做生意？！"]),
+    # controls: a plain question is no type at all
+    ("behavior", "none", ["my order 4471 hasn't shipped yet, when will it go out?"]),
+    ("personality", "none", ["請問這件有M號嗎"]),
+    ("mood", "neutral", ["呢個幾時有返貨？"]),
+    ("shopper", "none", ["我在網上買的杯子，送給別人可以嗎", "唔知點解個盒有啲凹"]),
+    ("personality", "none", ["唔信會咁快到，正！", "好的"]),
+    ("shopper", "none", ["Do you ship to Ireland?", "How long does it take?"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("dimension", "label", "turns"),
+    CONVERSATIONS,
+    ids=[f"{d}-{label}-{n}" for n, (d, label, _) in enumerate(CONVERSATIONS)],
+)
+def test_conversations_from_every_region(dimension: str, label: str, turns: list[str]) -> None:
+    profile = profile_of(turns)
+    assert getattr(profile, dimension).label == label, (turns, getattr(profile, dimension))
+
+
+def test_a_low_price_beside_a_doubt_is_the_price_quality_worry() -> None:
+    concerns = profile_of(["專櫃賣兩千，你們才賣八百？", "是不是舊款還是水貨？"]).concerns
+    assert "price_quality" in concerns
+    assert "credibility" not in concerns
+
+
+def test_a_substantial_trust_doubt_stays_credibility_beside_a_low_price() -> None:
+    turns = ["官網賣三千，你們才一千", "請給我看授權書和進口報單", "代理商是哪一家？不然我不信"]
+    concerns = profile_of(turns).concerns
+    assert {"price_quality", "credibility"} <= set(concerns)
+
+
+def test_a_low_price_alone_is_no_worry() -> None:
+    assert "price_quality" not in profile_of(["這麼平？那我買兩件"]).concerns
+
+
+def test_a_threat_amid_complaints_makes_the_conversation_angry() -> None:
+    turns = ["等了兩個禮拜還沒到，很失望", "客服也不回，太扯了", "再不處理我就去消基會檢舉你們"]
+    assert profile_of(turns).mood.label == "angry"
+
+
+def test_complaints_without_hostility_stay_dissatisfied() -> None:
+    turns = ["等了兩個禮拜還沒到，很失望", "客服也不回，太扯了"]
+    assert profile_of(turns).mood.label == "dissatisfied"
+
+
+def test_laughing_along_is_a_cheerful_mood() -> None:
+    assert profile_of(["哈哈你們客服好有趣", "我家貓也想要一個哈哈"]).mood.label == "positive"
+    assert profile_of(["lol my kid already claimed it", "haha thanks"]).mood.label == "positive"
+
+
+def test_an_air_fryer_is_not_fury() -> None:
+    assert profile_of(["这款空气炸锅容量多大", "好的"]).mood.label == "neutral"
