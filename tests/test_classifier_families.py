@@ -243,3 +243,12 @@ def test_laughing_along_is_a_cheerful_mood() -> None:
 
 def test_an_air_fryer_is_not_fury() -> None:
     assert profile_of(["这款空气炸锅容量多大", "好的"]).mood.label == "neutral"
+
+
+def test_placing_the_order_now_is_buying_not_refusing_to_pay() -> None:
+    # "先拍下" means "I'll place the order now": a buying signal. After haggling, a bargainer.
+    profile = profile_of(
+        ["这款还有蓝色吗？", "别家才卖59，你们能便宜点吗？最低多少", "好吧那我先拍下了，谢谢亲～"]
+    )
+    assert profile.behavior.label == "bargainer"
+    assert profile_of(["我先拍下，晚点再付", "等发工资再付"]).behavior.label == "no_pay"
