@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from bot.render import WhisperView
 from bot.settings import Settings
@@ -27,11 +26,6 @@ log = logging.getLogger(__name__)
 
 #: Telegram's own limit for a message; longer pasted text (console) is cut here, and the whisper says so.
 MAX_TEXT = 4096
-#: Analyses are cached by text: each new message re-reads the customer's recent history, so all but
-#: the newest message are hits. 8k entries hold the histories of ~400 customers active in the last
-#: minutes and cost ~45 MB once full (~4 KB of pydantic objects each; bench/memory.py: RSS 125 MB at
-#: start, 173 MB from about 10,000 messages on, then flat).
-ANALYSIS_CACHE = 8192
 NEGATIVE_MOODS = ("angry", "dissatisfied")
 #: Single-valued dimensions whose labels are kept with the customer and in the team's day.
 LABELLED = ("behavior", "personality", "mood", "value", "shopper")
@@ -43,7 +37,8 @@ class Domain:
     def __init__(self, playbook: Playbook, analyser: Analyser) -> None:
         self.playbook = playbook
         self.analyser = analyser
-        self.analyse = lru_cache(maxsize=ANALYSIS_CACHE)(analyser.analyse)
+        # The analyser keeps recent texts' analyses itself (strategies.analyser.ANALYSIS_CACHE).
+        self.analyse = analyser.analyse
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,11 @@ FEATURE_CAP = 3
 SHOUT_CAPS = 3
 #: Evidence quoted for a feature: the start of the message, at most this long.
 FEATURE_QUOTE = 30
-#: Distinct texts whose analysis is kept for reuse.
-ANALYSIS_CACHE = 20_000
+#: Distinct texts whose analysis is kept for reuse. Each new message re-reads the customer's recent
+#: history, so all but the newest text are hits; 8k entries hold the histories of the ~400 customers
+#: active in the last minutes. An analysis is ~4 KB of objects, so the cache costs ~35 MB once full
+#: (bench/memory.py measures the bot's RSS staying flat after that).
+ANALYSIS_CACHE = 8192
 #: Distinct signals kept for reuse (a few MB at most).
 SIGNAL_CACHE = 50_000
 OTHER = "other"

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from strategies import taxonomy
+from strategies.analyser import ANALYSIS_CACHE
 from strategies.models import Analysis, Event, Observation, Profile, Verdict
 from strategies.value import NO_PAY_UNPAID, ledger, value_verdict, verdict
 
@@ -165,9 +166,11 @@ class _Digest(NamedTuple):
 
 
 #: id(analysis) → (analysis, digest). Analyses are immutable, so a digest stays true; keeping the
-#: analysis in the entry keeps its id from being reused. Bounded: oldest entries go first.
+#: analysis in the entry keeps its id from being reused. Bounded: oldest entries go first. Sized like
+#: the analyser's cache: each entry keeps its analysis (~4 KB) alive, so a larger bound would hold
+#: analyses the analyser has already let go (50,000 of them grew the bot's RSS by ~200 MB).
 _DIGESTS: dict[int, tuple[Analysis, _Digest]] = {}
-DIGEST_CACHE = 50_000
+DIGEST_CACHE = ANALYSIS_CACHE
 
 
 def _digest(analysis: Analysis) -> _Digest:
