@@ -32,6 +32,10 @@ CALMING = 0.7
 NEGATIVE_MOODS = frozenset({"angry", "dissatisfied"})
 #: Anger at least this share of the displeasure in a conversation makes it an angry one.
 ANGER_SHARE = 0.35
+#: Egocentric evidence at least this share of the assertive evidence makes a self-centred customer, not
+#: merely a demanding one: both press their demands, but only the egocentric one distrusts the shop and
+#: threatens it (reviews, complaints, exposure), so that is the trait that tells them apart.
+EGO_OVER_ASSERTIVE = 0.9
 #: Age halves a message's weight every so many hours (traits: a season; mood: an afternoon).
 TRAIT_HALF_LIFE_H = 24.0 * 90
 MOOD_HALF_LIFE_H = 6.0
@@ -113,7 +117,7 @@ def classify(
     book = ledger(events, now)
     decisions = {
         "behavior": _behavior(scores.get("behavior", {}), book.unpaid),
-        "personality": _pick(scores.get("personality", {}), MIN_SCORE["personality"]),
+        "personality": _personality(scores.get("personality", {})),
         "shopper": _pick(scores.get("shopper", {}), MIN_SCORE["shopper"]),
         "mood": _mood(scores.get("mood", {})),
     }
@@ -273,6 +277,14 @@ def _behavior(scores: dict[str, float], unpaid: int) -> _Decision:
         return _pick({"bargainer": scores["bargainer"]}, BARGAINER_MIN)
     rest = {k: v for k, v in scores.items() if k not in ("bargainer", "no_pay")}
     return _pick(rest, MIN_SCORE["behavior"])
+
+
+def _personality(scores: dict[str, float]) -> _Decision:
+    minimum = MIN_SCORE["personality"]
+    egocentric = scores.get("egocentric", 0.0)
+    if egocentric >= minimum and egocentric >= EGO_OVER_ASSERTIVE * scores.get("assertive", 0.0):
+        scores = {k: v for k, v in scores.items() if k != "assertive"}
+    return _pick(scores, minimum)
 
 
 def _mood(scores: dict[str, float]) -> _Decision:

@@ -252,3 +252,73 @@ def test_placing_the_order_now_is_buying_not_refusing_to_pay() -> None:
     )
     assert profile.behavior.label == "bargainer"
     assert profile_of(["我先拍下，晚点再付", "等发工资再付"]).behavior.label == "no_pay"
+
+
+#: Families from a seventh fresh set: each conversation below is new wording, not the set's own.
+SEVENTH_SET = [
+    # demands and threats together: the distrust and the threat make a self-centred customer
+    (
+        "personality",
+        "egocentric",
+        [
+            "耳机左边没声音，你们是不是故意把退回来的货再卖给我",
+            "退全款，运费你们出",
+            "别想让我自证，不退我就发小红书，说到做到",
+        ],
+    ),
+    (
+        "personality",
+        "egocentric",
+        [
+            "Third order from you and again the cheaper colour. You do it on purpose.",
+            "I deserve a proper refund plus a voucher. Your loss if not.",
+        ],
+    ),
+    # orders that close the discussion
+    (
+        "personality",
+        "assertive",
+        ["Refund the extra shipping. Today.", "Don't send me the FAQ, just yes or no.", "Decide now."],
+    ),
+    ("personality", "assertive", ["地址改到公司，我说改就改", "别让我说第三遍，下午三点前要答复"]),
+    # specification questions pitting exact values
+    (
+        "personality",
+        "analytical",
+        ["这台投影仪是1080P还是4K？亮度多少流明", "对比度参数是多少，投100寸够不够"],
+    ),
+    (
+        "personality",
+        "analytical",
+        [
+            "Is the battery 5000mAh or 4500mAh?",
+            "And is the runtime measured on eco mode? I want to compare like for like.",
+        ],
+    ),
+    # the order placed in passing
+    ("behavior", "decisive", ["黑色L码有吗", "OK，要两条，明天能发就拍"]),
+    ("behavior", "decisive", ["Need 12 packs of the A4 paper.", "Order placed, ship to the office."]),
+]
+
+
+@pytest.mark.parametrize(("dimension", "label", "turns"), SEVENTH_SET)
+def test_seventh_set_families(dimension: str, label: str, turns: list[str]) -> None:
+    assert getattr(profile_of(turns), dimension).label == label
+
+
+def test_scorn_and_let_downs_are_displeasure() -> None:
+    assert analyse("满三百才减五块？开玩笑吧").mood == "dissatisfied"
+    assert analyse("Two weeks is longer than I'd hoped for a refund.").mood == "dissatisfied"
+    assert "bargain" in analyse("同款虾皮上卖450，给我改成450").intents
+    assert "complaint" in analyse("你们到底怎么包的，三个碗碎了两个").intents
+
+
+def test_the_seventh_set_families_stay_out_of_ordinary_questions() -> None:
+    # a clarifying question about what was said is not scorn
+    assert analyse("你说的周五就是这周五吗").mood == "neutral"
+    # asking what the packaging is like is not a complaint
+    assert "complaint" not in analyse("这个茶叶的包装是怎样的呀").intents
+    # buying one more and asking about it is not a decisive order line
+    assert profile_of(["那我可以再买一个寄到新地址嘛", "好的"]).behavior.label != "decisive"
+    # a seller-style report that a customer ordered is not the writer's own order
+    assert profile_of(["客户拍下了但是我这边缺货", "怎么报备"]).behavior.label != "decisive"
