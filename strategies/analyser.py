@@ -35,8 +35,8 @@ SHOUT_CAPS = 3
 FEATURE_QUOTE = 30
 #: Distinct texts whose analysis is kept for reuse. Each new message re-reads the customer's recent
 #: history, so all but the newest text are hits; 8k entries hold the histories of the ~400 customers
-#: active in the last minutes. An analysis is ~4 KB of objects, so the cache costs ~35 MB once full
-#: (bench/memory.py measures the bot's RSS staying flat after that).
+#: active in the last minutes. An analysis is ~1.6 KB of objects (tracemalloc), ~13 MB for a full
+#: cache; bench/memory.py measures the bot's RSS staying flat once it is full.
 ANALYSIS_CACHE = 8192
 #: Distinct signals kept for reuse (a few MB at most).
 SIGNAL_CACHE = 50_000

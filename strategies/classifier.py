@@ -171,8 +171,8 @@ class _Digest(NamedTuple):
 
 #: id(analysis) → (analysis, digest). Analyses are immutable, so a digest stays true; keeping the
 #: analysis in the entry keeps its id from being reused. Bounded: oldest entries go first. Sized like
-#: the analyser's cache: each entry keeps its analysis (~4 KB) alive, so a larger bound would hold
-#: analyses the analyser has already let go (50,000 of them grew the bot's RSS by ~200 MB).
+#: the analyser's cache: each entry keeps its analysis alive, so a larger bound would hold analyses the
+#: analyser has already let go (with 50,000 the bot's RSS grew by 3 MB per 1,000 messages).
 _DIGESTS: dict[int, tuple[Analysis, _Digest]] = {}
 DIGEST_CACHE = ANALYSIS_CACHE
 
