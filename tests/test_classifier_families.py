@@ -322,3 +322,20 @@ def test_the_seventh_set_families_stay_out_of_ordinary_questions() -> None:
     assert profile_of(["那我可以再买一个寄到新地址嘛", "好的"]).behavior.label != "decisive"
     # a seller-style report that a customer ordered is not the writer's own order
     assert profile_of(["客户拍下了但是我这边缺货", "怎么报备"]).behavior.label != "decisive"
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["呢個焗爐有冇得揀顏色？", "我諗多陣先，唔該"],
+        ["这两款保温杯哪个更保温", "好的我先收藏着，晚点再回你"],
+        ["Is the blue one the same fabric as the grey?", "Ok thanks, I see first"],
+        ["Does it come in a larger size?", "Let me check with my flatmate first, thanks!"],
+    ],
+)
+def test_putting_the_decision_off_is_hesitation(turns: list[str]) -> None:
+    assert profile_of(turns).mood.label == "hesitant"
+
+
+def test_a_late_courier_is_not_hesitation() -> None:
+    assert profile_of(["快递晚点来也没关系", "放门口就行"]).mood.label != "hesitant"
