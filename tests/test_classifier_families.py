@@ -339,3 +339,14 @@ def test_putting_the_decision_off_is_hesitation(turns: list[str]) -> None:
 
 def test_a_late_courier_is_not_hesitation() -> None:
     assert profile_of(["快递晚点来也没关系", "放门口就行"]).mood.label != "hesitant"
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["冰箱要双开门的，宽度70以内", "能耗一级就行，都对得上就下单"],
+        ["Need a 100W GaN charger with three ports, in stock?", "ok that one. ordering 3, ship it today"],
+    ],
+)
+def test_a_buyer_whose_conditions_are_met_orders_at_once(turns: list[str]) -> None:
+    assert profile_of(turns).behavior.label == "decisive"
