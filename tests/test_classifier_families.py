@@ -350,3 +350,20 @@ def test_a_late_courier_is_not_hesitation() -> None:
 )
 def test_a_buyer_whose_conditions_are_met_orders_at_once(turns: list[str]) -> None:
     assert profile_of(turns).behavior.label == "decisive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "纸尿裤买3号还是4号",
+        "这台空调制冷多少分贝",
+        "Does the 256 model take an SD card?",
+        "What's the exact width of the desk?",
+    ],
+)
+def test_specification_questions_are_product_questions(text: str) -> None:
+    assert "product_question" in analyse(text).intents
+
+
+def test_how_long_a_refund_takes_is_not_a_product_question() -> None:
+    assert "product_question" not in analyse("How long does the refund take to reach my card?").intents
