@@ -367,3 +367,16 @@ def test_specification_questions_are_product_questions(text: str) -> None:
 
 def test_how_long_a_refund_takes_is_not_a_product_question() -> None:
     assert "product_question" not in analyse("How long does the refund take to reach my card?").intents
+
+
+def test_choosing_between_variants_and_doubting_reviews_are_worries() -> None:
+    assert "choice" in profile_of(["纸尿裤买3号还是4号", "宝宝13斤"]).concerns
+    assert (
+        "choice"
+        in profile_of(["Torn between this kettle and the cheaper one.", "Any recommendations?"]).concerns
+    )
+    assert "credibility" in profile_of(["这些好评都刷的吧", "看着不太真"]).concerns
+    assert (
+        "credibility"
+        in profile_of(["Your banner said 40% off, the cart says 10%. Bait and switch."]).concerns
+    )
