@@ -18,7 +18,7 @@ from operator import ne
 from typing import NamedTuple
 
 from strategies.models import Lang
-from strategies.textconv import to_simplified, to_traditional
+from strategies.textconv import to_simplified, to_traditional_characters
 
 #: Only the start of a very long message is analysed: forwarded essays and pasted logs must not stall
 #: the bot, and a customer's intent shows in the first few thousand characters.
@@ -225,7 +225,9 @@ def _language(lowered: str, simplified: str) -> Lang:
     # Traditional when converting to Simplified changes more than converting to Traditional would:
     # a Simplified text that merely contains a shared character (著, 乾) stays Simplified.
     return (
-        "zh-Hant" if _differs(lowered, simplified) > _differs(lowered, to_traditional(lowered)) else "zh-Hans"
+        "zh-Hant"
+        if _differs(lowered, simplified) > _differs(lowered, to_traditional_characters(lowered))
+        else "zh-Hans"
     )
 
 

@@ -37,7 +37,7 @@ from strategies import taxonomy
 from strategies.datafiles import data_files, read_yaml, require
 from strategies.errors import DataFileError, problems_from
 from strategies.models import Lang
-from strategies.textconv import to_traditional
+from strategies.textconv import release_phrase_converter, to_simplified, to_traditional
 
 #: Placeholders a reply may use, and the longest value each is given when checking the 256-char limit.
 PLACEHOLDERS: dict[str, int] = {
@@ -289,12 +289,13 @@ class Playbook:
 
     def find_types(self, query: str) -> list[tuple[str, str]]:
         """(dimension, id) pairs whose id, name or alias equals ``query`` (case-insensitive, 型 optional)."""
-        q = query.strip().casefold()
+        # Aliases are written in Simplified: a Traditional query is compared in Simplified too.
+        q = to_simplified(query.strip().casefold())
         found: list[tuple[str, str]] = []
         for dim, entries in self.types.items():
             for label, entry in entries.items():
-                aliases = [*entry.aliases, *(to_traditional(a) for a in entry.aliases)]
-                names = {label.casefold(), *(n.casefold() for n in (*entry.name.all(), *aliases))}
+                names = {label.casefold(), *(n.casefold() for n in (*entry.name.all(), *entry.aliases))}
+                names = {to_simplified(n) for n in names}
                 names |= {n.removesuffix("型") for n in names}
                 if q in names or q.removesuffix("型") in names:
                     found.append((dim, label))
@@ -398,6 +399,8 @@ def load_playbook(overlay: Path | None = None) -> Playbook:
                 )
             seen[reply.id] = path
             replies.append(reply)
+    # The zh-Hant texts are derived by now; the phrase dictionaries (~43 MB) are not needed at run time.
+    release_phrase_converter()
     return Playbook(
         dimensions=types.dimensions,
         types={dim: getattr(types, dim) for dim in taxonomy.DIMENSIONS},
