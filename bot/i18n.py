@@ -18,6 +18,7 @@ from strategies.datafiles import read_yaml
 from strategies.errors import DataFileError, problems_from
 from strategies.models import LANGS, Lang
 from strategies.playbook import LocalText
+from strategies.textconv import release_phrase_converter
 
 UI_FILE = Path(__file__).resolve().parent / "locales" / "ui.yaml"
 
@@ -70,6 +71,7 @@ def load_texts(path: Path = UI_FILE) -> Texts:
                 (str(key), f"placeholders differ between languages: {[sorted(f) for f in by_lang]}")
             )
         entries[str(key)] = entry
+    release_phrase_converter()  # zh-Hant texts are derived; the phrase dictionaries are not needed now
     if problems:
         raise DataFileError(path, problems)
     return Texts(entries)
