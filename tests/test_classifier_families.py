@@ -380,3 +380,21 @@ def test_choosing_between_variants_and_doubting_reviews_are_worries() -> None:
         "credibility"
         in profile_of(["Your banner said 40% off, the cart says 10%. Bait and switch."]).concerns
     )
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["我拍了三件 先别发", "钱下个月再说", "超时关了就关了吧"],
+        [
+            "Hey, I have 3 unpaid orders on my account",
+            "Just leave them, I keep placing orders and forgetting",
+        ],
+    ],
+)
+def test_orders_left_unpaid_make_a_no_pay_customer(turns: list[str]) -> None:
+    assert profile_of(turns).behavior.label == "no_pay"
+
+
+def test_asking_how_to_pay_an_order_is_not_refusing_to_pay() -> None:
+    assert profile_of(["我拍了还没付款，可以用花呗吗", "好的我现在付"]).behavior.label != "no_pay"
