@@ -398,3 +398,14 @@ def test_orders_left_unpaid_make_a_no_pay_customer(turns: list[str]) -> None:
 
 def test_asking_how_to_pay_an_order_is_not_refusing_to_pay() -> None:
     assert profile_of(["我拍了还没付款，可以用花呗吗", "好的我现在付"]).behavior.label != "no_pay"
+
+
+def test_courtesy_alone_is_not_a_friendly_character() -> None:
+    business = [
+        "Dear team, please send an itemised invoice for order 5521.",
+        "Kindly address it to our accounts department.",
+        "Thank you.",
+    ]
+    assert profile_of(business).personality.label == "none"
+    easygoing = ["没关系的，慢慢来不着急", "理解理解，你们也辛苦了", "好的，那就等等，谢谢亲"]
+    assert profile_of(easygoing).personality.label == "friendly"
