@@ -409,3 +409,15 @@ def test_courtesy_alone_is_not_a_friendly_character() -> None:
     assert profile_of(business).personality.label == "none"
     easygoing = ["没关系的，慢慢来不着急", "理解理解，你们也辛苦了", "好的，那就等等，谢谢亲"]
     assert profile_of(easygoing).personality.label == "friendly"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["两小时内回我", "退款今天必须到账", "45 mins waiting in this chat", "Refund me now or I'll dispute it"],
+)
+def test_a_deadline_or_the_wait_itself_is_urging(text: str) -> None:
+    assert "urge" in analyse(text).intents
+
+
+def test_delivery_by_tomorrow_as_a_question_is_not_urging() -> None:
+    assert "urge" not in analyse("Can it arrive by next Friday?").intents
