@@ -421,3 +421,17 @@ def test_a_deadline_or_the_wait_itself_is_urging(text: str) -> None:
 
 def test_delivery_by_tomorrow_as_a_question_is_not_urging() -> None:
     assert "urge" not in analyse("Can it arrive by next Friday?").intents
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("authenticity", "咁平會唔會係假嘢㗎"),
+        ("authenticity", "請問這台是公司貨還是平輸"),
+        ("authenticity", "Is this site a fraud? Never heard of you"),
+        ("after_sales", "收到的电视左上角有个坏点"),
+        ("after_sales", "The lid arrived chipped and the side is dented."),
+    ],
+)
+def test_genuineness_and_flaws_in_other_words(intent: str, text: str) -> None:
+    assert intent in analyse(text).intents
