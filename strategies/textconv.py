@@ -43,7 +43,10 @@ def _character_converter() -> opencc.OpenCC:
         "segmentation": {"type": "mmseg", "dict": {"type": "ocd2", "file": str(files[0])}},
         "conversion_chain": [{"dict": {"type": "ocd2", "file": str(f)}} for f in files],
     }
-    fd, path = tempfile.mkstemp(suffix=".json", prefix="zhiyin-opencc-")
+    try:
+        fd, path = tempfile.mkstemp(suffix=".json", prefix="zhiyin-opencc-")
+    except OSError:  # no writable temporary directory: the full converter gives the same answer
+        return _phrase_converter()
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(config, fh)
