@@ -435,3 +435,22 @@ def test_delivery_by_tomorrow_as_a_question_is_not_urging() -> None:
 )
 def test_genuineness_and_flaws_in_other_words(intent: str, text: str) -> None:
     assert intent in analyse(text).intents
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("authenticity", "比专柜便宜一大截，质量能行吗"),
+        ("authenticity", "Why so cheap compared to the brand's own store?"),
+        ("urge", "包裹前天就到站了，今天还不派？"),
+        ("urge", "Where is my refund? Second time I'm asking."),
+        ("complaint", "说好的24小时内发货呢"),
+        ("complaint", "Please, not another copy-paste answer."),
+    ],
+)
+def test_cheap_doubts_chasing_and_broken_promises(intent: str, text: str) -> None:
+    assert intent in analyse(text).intents
+
+
+def test_asking_a_price_is_not_chasing_a_refund() -> None:
+    assert "urge" not in analyse("这个多少钱呢").intents
