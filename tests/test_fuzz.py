@@ -232,7 +232,9 @@ def test_garbage_bodies_are_refused_without_a_trace(live: Live) -> None:
 def test_the_bot_still_works_and_logged_no_error_after_the_fuzzing(live: Live) -> None:
     fake = live.fake
     live.run(fake.push_forward(live.agent, FromUser(live.customer), "最后问一下明天能到吗", chat=live.group))
-    whisper = live.run(fake.wait_for_message(live.agent, contains="明天能到", timeout=15))
+    # the bot may still be working through the fuzzed backlog (huge texts among it): on a busy 2-CPU
+    # machine that once took longer than 15 s, so the bound is generous; what matters is that it answers
+    whisper = live.run(fake.wait_for_message(live.agent, contains="明天能到", timeout=40))
     assert "Fuzz" in (whisper.text or "")
     logged = [logging.Formatter().format(r) for r in live.errors.records]
     assert logged == [], "\n".join(logged)
