@@ -454,3 +454,10 @@ def test_cheap_doubts_chasing_and_broken_promises(intent: str, text: str) -> Non
 
 def test_asking_a_price_is_not_chasing_a_refund() -> None:
     assert "urge" not in analyse("这个多少钱呢").intents
+
+
+def test_an_uncollected_pickup_order_is_no_pay_but_an_uncollected_parcel_is_not() -> None:
+    assert (
+        profile_of(["剛剛下單了 選超商取貨付款", "可是我應該不會去拿 先幫我取消"]).behavior.label == "no_pay"
+    )
+    assert profile_of(["快递放驿站了我还没去取", "明天去拿"]).behavior.label != "no_pay"
