@@ -1,4 +1,4 @@
-"""Shared fixtures: a real Redis server started for the test session (never fakeredis)."""
+"""Shared fixtures: a real Redis server started for the test session (never a fake or mocked store)."""
 
 from __future__ import annotations
 
