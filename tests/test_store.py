@@ -10,10 +10,11 @@ import pytest
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 
+from bot.keys import Keys
 from bot.redis_conn import connect
-from bot.store import Client, CustomerRef, Store, Whisper
+from bot.store import Client, CustomerRef, Store, StoreUnavailable, Whisper
 from strategies.models import Event
-from tests.conftest import TZ
+from tests.conftest import TZ, free_port
 
 
 @pytest.fixture(params=["single", "cluster", "sentinel"])
@@ -99,6 +100,43 @@ async def test_concurrent_messages_for_one_customer_lose_nothing(store: Store) -
     state = await store.load_customer(TEAM, ALICE.id)
     assert state is not None and state.messages == 200
     assert sum(1 for r in results if r and r.is_new_customer) == 1
+
+
+async def test_scripts_sent_together_each_get_their_own_answer(store: Store) -> None:
+    """Many customers' forwards at once (as a getUpdates batch starts them): each recorded once, where it
+    belongs. (Forwards in flight together have no order among themselves, so none is asserted.)"""
+    people = [CustomerRef(f"u{i}", f"客户{i}", "user") for i in range(20)]
+    results = await asyncio.gather(
+        *(record(store, 1000 + 20 * n + i, customer=c) for n in range(3) for i, c in enumerate(people))
+    )
+    assert all(r is not None for r in results)
+    for i, person in enumerate(people):
+        state = await store.load_customer(TEAM, person.id)
+        assert state is not None and state.name == f"客户{i}" and state.messages == 3
+        assert sorted(m.text for m in state.history) == [f"message {1000 + 20 * n + i}" for n in range(3)]
+    if not isinstance(store.client, RedisCluster):  # one server: they really travelled as pipelines
+        assert store._batcher is not None and store._batcher.batches >= 1
+
+
+async def test_scripts_flushed_from_redis_are_loaded_again_for_a_whole_batch(
+    store: Store, redis_client: Client
+) -> None:
+    await record(store, 1)  # the script is loaded and its digest remembered
+    await redis_client.script_flush()  # as after a restart or failover
+    people = [CustomerRef(f"v{i}", f"v{i}", "user") for i in range(5)]
+    results = await asyncio.gather(*(record(store, 10 + i, customer=c) for i, c in enumerate(people)))
+    assert [r.customer.messages if r else None for r in results] == [1] * 5
+
+
+async def test_redis_gone_fails_every_script_of_a_batch_cleanly(key_prefix: str) -> None:
+    client = await connect(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    dead = Store(client, Keys(key_prefix), TZ)
+    outcomes = await asyncio.gather(
+        *(record(dead, n, customer=CustomerRef(f"w{n}", "w", "user")) for n in range(4)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(o, StoreUnavailable) for o in outcomes), outcomes
+    await client.aclose()
 
 
 async def test_burst_first_forward_sends_then_edits(store: Store) -> None:
