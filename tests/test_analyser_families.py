@@ -177,6 +177,45 @@ INTENTS = [
     # chitchat: personal life
     ("chitchat", "我男朋友說這個顏色很適合我哈哈"),
     ("chitchat", "Asking for a friend (it's me) lol"),
+    # the shop itself official or authorised; "is it actually silk"; a price low enough to wonder why
+    ("authenticity", "請問你們是品牌授權的店嗎？"),
+    ("authenticity", "你哋係咪官方網店嚟㗎"),
+    ("authenticity", "Are you an authorised reseller for Dyson?"),
+    ("authenticity", "is this actually real silk or polyester"),
+    ("authenticity", "才二十几块一条的羊毛围巾，怎么便宜那么多啊"),
+    ("authenticity", "三百蚊一對波鞋，平成咁會唔會係假"),
+    # accusing the shop, and being chased to pay told as a grievance
+    ("complaint", "你们店员是不是有病，问三遍都答非所问"),
+    ("complaint", "我要的是蓝色你寄个红色来是几个意思"),
+    ("complaint", "什麼叫超過七天不能退？？"),
+    ("complaint", "一天到晚打电话老催我付款，有完没完"),
+    ("complaint", "why the hell is my order still 'processing'"),
+    # haggling: a price to come down to, matching another seller, a small extra thrown in
+    ("bargain", "能不能降到两百五，可以就下单"),
+    ("bargain", "不減價我就唔買喇"),
+    ("bargain", "跟那家一样价格我就在你这买"),
+    ("bargain", "买两盒再送几个小样吧"),
+    ("bargain", "if u can do $40 i'll take it"),
+    # order changes: don't ship yet, too late to swap, faster delivery
+    ("order_change", "订单先别发，我地址可能要换"),
+    ("order_change", "唔好寄出住，我想加多件"),
+    ("order_change", "Can you hold my order until Monday?"),
+    ("order_change", "is it too late to change the colour?"),
+    # product questions: specs, how two differ, pick for me, anything new
+    ("product_question", "这台吸尘器的续航是多少"),
+    ("product_question", "黑白兩款分別大唔大？"),
+    ("product_question", "陶瓷的是不是更耐用一点"),
+    ("product_question", "三个颜色我选不出来，你帮我挑一个"),
+    ("product_question", "最近有上新吗"),
+    ("product_question", "which size would you get for a 4 year old?"),
+    # after-sales: wrong or damaged on arrival, broken soon after, a price adjustment
+    ("after_sales", "耳机才用了两次就没声音了"),
+    ("after_sales", "收到时外箱整个压扁了，里面的碗碎了一个"),
+    ("after_sales", "盤子邊邊有個小缺口"),
+    ("after_sales", "You sent me the wrong size and the box was opened"),
+    ("after_sales", "The mirror arrived with a crack down the middle"),
+    ("after_sales", "my kettle stopped working after a week"),
+    ("after_sales", "Can I get a price adjustment? It dropped $20 two days after I bought it"),
 ]
 
 
@@ -314,6 +353,17 @@ def test_common_words_do_not_trigger_unrelated_families(text: str) -> None:
     assert "complaint" not in a.intents
     assert "promotion" not in a.intents
     assert "chitchat" not in a.intents
+
+
+def test_the_shop_chasing_payment_is_not_the_customer_urging() -> None:
+    assert "urge" not in analyse("你们别催我，月底再付").intents
+    assert "urge" not in analyse("天天发消息催我付款").intents
+    assert "urge" in analyse("帮我催一下快递").intents
+
+
+def test_pay_day_is_not_a_payment_matter() -> None:
+    assert "payment" not in analyse("今天工资终于到账了，开心").intents
+    assert "payment" in analyse("我付的钱到账了吗").intents
 
 
 def test_negated_patience_and_repurchase_are_not_pleasure() -> None:
