@@ -41,7 +41,13 @@ TRAIT_HALF_LIFE_H = 24.0 * 90
 MOOD_HALF_LIFE_H = 6.0
 #: Evidence a label needs before it is shown (in summed rule weights). Behaviour and personality
 #: need about two clear signs; shopper types are rarely visible, so they need more.
-MIN_SCORE = {"behavior": 1.0, "personality": 1.0, "shopper": 1.2, "mood": 0.6}
+MIN_SCORE = {"behavior": 1.0, "personality": 1.0, "shopper": 0.9, "mood": 0.6}
+#: ...except in a conversation mostly about an order already placed (delivery, returns, complaints):
+#: there the labelling guide expects no shopper type, so one passing sign is not enough.
+SHOPPER_AFTER_PURCHASE_MIN = 1.2
+AFTER_PURCHASE = frozenset({"shipping", "after_sales", "complaint", "urge", "invoice", "order_change"})
+#: (that share of its messages or more)
+AFTER_PURCHASE_SHARE = 0.5
 #: The winner must lead the runner-up by this factor, or the dimension stays ``none``.
 LEAD = 1.25
 #: Haggling anywhere makes a bargainer (the labelling guide's priority) once it reaches this much.
@@ -118,7 +124,7 @@ def classify(
     decisions = {
         "behavior": _behavior(scores.get("behavior", {}), book.unpaid),
         "personality": _personality(scores.get("personality", {})),
-        "shopper": _pick(scores.get("shopper", {}), MIN_SCORE["shopper"]),
+        "shopper": _pick(scores.get("shopper", {}), _shopper_min(history)),
         "mood": _mood(scores.get("mood", {})),
     }
     concerns = _concerns(scores.get("concerns", {}))
@@ -254,6 +260,14 @@ def _confidence(best: float, second: float, minimum: float) -> float:
     strength = 1.0 - math.exp(-best / minimum)
     margin = (best - second) / best if best > 0 else 0.0
     return round(min(1.0, max(0.0, strength * (0.5 + 0.5 * margin))), 3)
+
+
+def _shopper_min(history: Sequence[Observation]) -> float:
+    """The evidence a shopper type needs here: more when the talk is mostly about a placed order."""
+    after = sum(1 for o in history if AFTER_PURCHASE.intersection(o.analysis.intents))
+    if history and after >= AFTER_PURCHASE_SHARE * len(history):
+        return SHOPPER_AFTER_PURCHASE_MIN
+    return MIN_SCORE["shopper"]
 
 
 def _pick(scores: dict[str, float], minimum: float, lead: float = LEAD) -> _Decision:

@@ -361,6 +361,11 @@ def test_the_shop_chasing_payment_is_not_the_customer_urging() -> None:
     assert "urge" in analyse("帮我催一下快递").intents
 
 
+def test_a_lasting_doubt_is_not_a_wait() -> None:
+    assert "urge" not in analyse("我一直不太敢在网上付钱").intents
+    assert "urge" in analyse("我问了一直没人回").intents
+
+
 def test_pay_day_is_not_a_payment_matter() -> None:
     assert "payment" not in analyse("今天工资终于到账了，开心").intents
     assert "payment" in analyse("我付的钱到账了吗").intents

@@ -556,3 +556,11 @@ def test_concerns_and_motives_are_listed_with_evidence() -> None:
 def test_classification_is_deterministic() -> None:
     turns = ["您好，请问有货吗", "能便宜点吗", "好的谢谢"]
     assert profile_of(turns) == profile_of(turns)
+
+
+def test_one_clear_sign_of_a_shopper_type_shows_before_buying_but_not_in_an_after_sales_chat() -> None:
+    """Shopper types are about how someone shops; the guide expects none in talk about a placed order."""
+    shopping = ["我对网上付款一直不太放心", "这款保温杯容量多大"]
+    assert profile_of(shopping).shopper.label == "reluctant"
+    after_sales = ["我对网上付款一直不太放心", "上周买的保温杯到现在还没发货", "再不发我就申请退款了"]
+    assert profile_of(after_sales).shopper.label == "none"
