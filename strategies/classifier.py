@@ -39,9 +39,11 @@ EGO_OVER_ASSERTIVE = 0.9
 #: Age halves a message's weight every so many hours (traits: a season; mood: an afternoon).
 TRAIT_HALF_LIFE_H = 24.0 * 90
 MOOD_HALF_LIFE_H = 6.0
-#: Evidence a label needs before it is shown (in summed rule weights). Behaviour and personality
-#: need about two clear signs; shopper types are rarely visible, so they need more.
-MIN_SCORE = {"behavior": 1.0, "personality": 1.0, "shopper": 0.9, "mood": 0.6}
+#: Evidence a label needs before it is shown (in summed rule weights, 1.0 being one clear sign).
+#: Behaviour needs a clear sign in the latest message or more than one. A personality or shopper type
+#: shows in one clear sign even a few messages back (older messages count a little less, see
+#: TRAIT_DECAY), when the runner-up trails it (LEAD).
+MIN_SCORE = {"behavior": 1.0, "personality": 0.9, "shopper": 0.9, "mood": 0.6}
 #: ...except in a conversation mostly about an order already placed (delivery, returns, complaints):
 #: there the labelling guide expects no shopper type, so one passing sign is not enough.
 SHOPPER_AFTER_PURCHASE_MIN = 1.2

@@ -564,3 +564,16 @@ def test_one_clear_sign_of_a_shopper_type_shows_before_buying_but_not_in_an_afte
     assert profile_of(shopping).shopper.label == "reluctant"
     after_sales = ["我对网上付款一直不太放心", "上周买的保温杯到现在还没发货", "再不发我就申请退款了"]
     assert profile_of(after_sales).shopper.label == "none"
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["你们商家说的话我一个字都不信", "这个多少钱", "什么时候能发货"],
+        ["I know how these shops work, don't trust a word", "what sizes do you have", "when would it ship"],
+    ],
+)
+def test_one_clear_sign_of_character_still_counts_a_few_messages_later(turns: list[str]) -> None:
+    profile = profile_of(turns)
+    assert profile.personality.label == "egocentric"
+    assert profile.personality.evidence  # the distrustful words are quoted

@@ -461,3 +461,42 @@ def test_an_uncollected_pickup_order_is_no_pay_but_an_uncollected_parcel_is_not(
         profile_of(["剛剛下單了 選超商取貨付款", "可是我應該不會去拿 先幫我取消"]).behavior.label == "no_pay"
     )
     assert profile_of(["快递放驿站了我还没去取", "明天去拿"]).behavior.label != "no_pay"
+
+
+#: Families from a tenth (Taiwan/Hong Kong Chinese, English) and an eleventh (Simplified) fresh set:
+#: new conversations written for these tests, in other words than the sets'.
+TENTH_AND_ELEVENTH_SETS = [
+    ("personality", "egocentric", ["你们跟物流肯定串通的", "包裹到底在哪，给个准话"]),
+    ("personality", "egocentric", ["卖家全都一个德行，收了钱就不理人", "这个耳机有白色吗"]),
+    ("personality", "egocentric", ["those glowing reviews are all fake", "how long is the warranty anyway"]),
+    (
+        "personality",
+        "analytical",
+        [
+            "这块固态的读写能到多少？",
+            "我要剪4K，所以持续写入不能掉速",
+            "PCIe 4.0 的插槽能跑满吗，有跑分截图吗",
+        ],
+    ),
+    (
+        "personality",
+        "analytical",
+        [
+            "What NAND does it use, QLC or TLC?",
+            "I edit video, so sustained writes matter more than the peak figure.",
+            "Is there a TBW figure and any benchmarks?",
+        ],
+    ),
+    ("personality", "assertive", ["退款到现在还没到", "唔好再話跟緊，即刻處理"]),
+    ("personality", "assertive", ["My refund is three weeks late.", "Process it now, no more excuses."]),
+]
+
+
+@pytest.mark.parametrize(("dimension", "label", "turns"), TENTH_AND_ELEVENTH_SETS)
+def test_tenth_and_eleventh_set_families(dimension: str, label: str, turns: list[str]) -> None:
+    assert profile_of(turns).verdict(dimension).label == label
+
+
+def test_technical_words_alone_do_not_make_an_analytical_customer() -> None:
+    """One spec in passing is a product question, not a character."""
+    assert profile_of(["这个充电宝是多少mAh的"]).personality.label != "analytical"
