@@ -244,6 +244,12 @@ def test_concern_families(concern: str, text: str) -> None:
 
 #: (mood, message)
 MOODS = [
+    # turning it over, and a let-down spelled out
+    ("hesitant", "价格我再琢磨琢磨，明天回来再说"),
+    ("hesitant", "hmm cute but i might just pass this time"),
+    ("dissatisfied", "難怪這麼便宜，洗一次就縮了"),
+    ("dissatisfied", "说好上午来装，到现在都没见着人影"),
+    ("dissatisfied", "It's been 50 mins waiting and I still haven't heard back"),
     ("angry", "再打嚟我就投訴你哋騷擾！"),
     ("angry", "黑心商家，等著收一星評價"),
     ("angry", "You scammers. I'm disputing the charge with my bank."),
@@ -359,6 +365,18 @@ def test_the_shop_chasing_payment_is_not_the_customer_urging() -> None:
     assert "urge" not in analyse("你们别催我，月底再付").intents
     assert "urge" not in analyse("天天发消息催我付款").intents
     assert "urge" in analyse("帮我催一下快递").intents
+
+
+def test_sharing_photos_and_checking_for_faults_are_not_anger() -> None:
+    """发小红书 to show off a purchase is no threat; 有没有毛病 is a check, not an insult."""
+    assert analyse("好看到想拍照发小红书").mood not in ("angry", "dissatisfied")
+    assert analyse("到了我先检查一下有没有毛病").mood != "angry"
+    assert analyse("再这样我就发到小红书让大家看看").mood == "angry"
+
+
+def test_sums_and_supplies_left_over_are_not_displeasure() -> None:
+    assert analyse("算了下今年在你家买了五次").mood == "neutral"
+    assert analyse("上次买的还没用完呢").mood == "neutral"
 
 
 def test_a_lasting_doubt_is_not_a_wait() -> None:
