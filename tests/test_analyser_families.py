@@ -226,6 +226,17 @@ def test_intent_families(intent: str, text: str) -> None:
 
 #: (concern, message)
 CONCERNS = [
+    # wary of paying, a price gap to doubt, asking the agent to choose
+    ("payment_safety", "Can I pay on delivery instead? Not keen on putting my card in online"),
+    ("payment_safety", "honestly not comfortable entering my card on a site I don't know"),
+    ("price_quality", "同款別家要兩千，價差這麼大是哪裡不一樣"),
+    ("price_quality", "The grey one costs less, is it thinner?"),
+    ("choice", "兩個顏色都好看，你幫我拿個主意"),
+    ("choice", "which one would you pick for a small kitchen?"),
+    # when it comes, asked the everyday English way
+    ("delivery", "any idea when they're arriving? need them for saturday"),
+    ("delivery", "Will it get here before Christmas?"),
+    ("delivery", "can I get a status on my order please"),
     ("credibility", "你們講嘅嘢我一個字都唔信"),
     ("credibility", "How do I know these aren't knockoffs?"),
     ("payment_safety", "你們會不會把我的個資賣給別人？"),
