@@ -466,6 +466,11 @@ def test_an_uncollected_pickup_order_is_no_pay_but_an_uncollected_parcel_is_not(
 #: Families from a tenth (Taiwan/Hong Kong Chinese, English) and an eleventh (Simplified) fresh set:
 #: new conversations written for these tests, in other words than the sets'.
 TENTH_AND_ELEVENTH_SETS = [
+    ("behavior", "decisive", ["这款有没有27寸的", "4K的吗", "可以 下了"]),
+    ("behavior", "decisive", ["Is the 2m cable in stock?", "USB-C both ends?", "great, ordering now"]),
+    ("behavior", "decisive", ["公司採購，可以開統編嗎", "可以的話今天就轉帳"]),
+    ("behavior", "no_pay", ["張單我暫時唔會俾住錢", "到時自動取消就由佢啦"]),
+    ("behavior", "no_pay", ["I placed it but haven't paid and won't until you sort the shipping fee"]),
     ("personality", "egocentric", ["你们跟物流肯定串通的", "包裹到底在哪，给个准话"]),
     ("personality", "egocentric", ["卖家全都一个德行，收了钱就不理人", "这个耳机有白色吗"]),
     ("personality", "egocentric", ["those glowing reviews are all fake", "how long is the warranty anyway"]),
