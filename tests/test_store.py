@@ -102,7 +102,7 @@ async def test_concurrent_messages_for_one_customer_lose_nothing(store: Store) -
     assert sum(1 for r in results if r and r.is_new_customer) == 1
 
 
-async def test_scripts_sent_together_each_get_their_own_answer(store: Store) -> None:
+async def test_many_customers_at_once_each_get_their_own_answer(store: Store) -> None:
     """Many customers' forwards at once (as a getUpdates batch starts them): each recorded once, where it
     belongs. (Forwards in flight together have no order among themselves, so none is asserted.)"""
     people = [CustomerRef(f"u{i}", f"客户{i}", "user") for i in range(20)]
@@ -114,13 +114,9 @@ async def test_scripts_sent_together_each_get_their_own_answer(store: Store) -> 
         state = await store.load_customer(TEAM, person.id)
         assert state is not None and state.name == f"客户{i}" and state.messages == 3
         assert sorted(m.text for m in state.history) == [f"message {1000 + 20 * n + i}" for n in range(3)]
-    if not isinstance(store.client, RedisCluster):  # one server: they really travelled as pipelines
-        assert store._batcher is not None and store._batcher.batches >= 1
 
 
-async def test_scripts_flushed_from_redis_are_loaded_again_for_a_whole_batch(
-    store: Store, redis_client: Client
-) -> None:
+async def test_scripts_flushed_from_redis_are_loaded_again(store: Store, redis_client: Client) -> None:
     await record(store, 1)  # the script is loaded and its digest remembered
     await redis_client.script_flush()  # as after a restart or failover
     people = [CustomerRef(f"v{i}", f"v{i}", "user") for i in range(5)]
@@ -128,7 +124,7 @@ async def test_scripts_flushed_from_redis_are_loaded_again_for_a_whole_batch(
     assert [r.customer.messages if r else None for r in results] == [1] * 5
 
 
-async def test_redis_gone_fails_every_script_of_a_batch_cleanly(key_prefix: str) -> None:
+async def test_redis_gone_fails_every_operation_cleanly(key_prefix: str) -> None:
     client = await connect(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     dead = Store(client, Keys(key_prefix), TZ)
     outcomes = await asyncio.gather(

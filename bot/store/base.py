@@ -18,7 +18,6 @@ from redis import exceptions as redis_errors
 from redis.asyncio.cluster import RedisCluster
 
 from bot.keys import Keys
-from bot.store.batching import ScriptBatcher
 from strategies.models import Event
 
 Client = aioredis.Redis | RedisCluster
@@ -192,8 +191,6 @@ class StoreBase:
         self.day_ttl = min(DAY_KEY_DAYS * 86400, self.ttl)
         self._scripts = {p.stem: p.read_text(encoding="utf-8") for p in _LUA_DIR.glob("*.lua")}
         self._shas: dict[str, str] = {}
-        # Redis Cluster sends each script to its own node: only a single server's scripts are batched.
-        self._batcher = ScriptBatcher(client) if isinstance(client, aioredis.Redis) else None
         self._down_since: float | None = None
         self._retry_at = 0.0
         #: Operations that found Redis down (exported as a metric).
@@ -234,17 +231,12 @@ class StoreBase:
         return self._shas[name]
 
     async def _eval(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        async def once() -> Any:
-            if self._batcher is not None:
-                return await self._batcher.evalsha(await self._sha(name), keys, args)
-            return await self.client.evalsha(await self._sha(name), len(keys), *keys, *args)
-
         async def run() -> Any:
             try:
-                return await once()
+                return await self.client.evalsha(await self._sha(name), len(keys), *keys, *args)
             except redis_errors.NoScriptError:  # Redis restarted or failed over: load again, once
                 self._shas.pop(name, None)
-                return await once()
+                return await self.client.evalsha(await self._sha(name), len(keys), *keys, *args)
 
         return await self._guard(run)
 
