@@ -177,6 +177,16 @@ INTENTS = [
     # chitchat: personal life
     ("chitchat", "我男朋友說這個顏色很適合我哈哈"),
     ("chitchat", "Asking for a friend (it's me) lol"),
+    # sarcasm and tricks; damage, wrong items and faults found after arrival
+    ("complaint", "发之前都不核对一下的吗"),
+    ("complaint", "查了一下午，查个啥呀"),
+    ("complaint", "少拿那套标准回复敷衍我"),
+    ("complaint", "你們電話一直打不通"),
+    ("complaint", "price went up the moment it hit my cart, nice trick"),
+    ("after_sales", "锅盖摔裂了一道"),
+    ("after_sales", "我拍的是蓝色，收到的却是灰色"),
+    ("after_sales", "冷氣不太制冷了，可以派人來看嗎"),
+    ("after_sales", "上周买的吸尘器今天就降价了"),
     # the shop itself official or authorised; "is it actually silk"; a price low enough to wonder why
     ("authenticity", "請問你們是品牌授權的店嗎？"),
     ("authenticity", "你哋係咪官方網店嚟㗎"),
@@ -388,6 +398,12 @@ def test_sharing_photos_and_checking_for_faults_are_not_anger() -> None:
 def test_sums_and_supplies_left_over_are_not_displeasure() -> None:
     assert analyse("算了下今年在你家买了五次").mood == "neutral"
     assert analyse("上次买的还没用完呢").mood == "neutral"
+
+
+def test_acting_at_once_oneself_is_not_urging_the_shop() -> None:
+    assert "urge" not in analyse("可以的话我马上就拍").intents
+    assert "urge" not in analyse("訂單可以保留幾天嗎").intents
+    assert "urge" in analyse("马上给我处理").intents
 
 
 def test_a_lasting_doubt_is_not_a_wait() -> None:
