@@ -271,6 +271,9 @@ MOODS = [
     ("dissatisfied", "難怪這麼便宜，洗一次就縮了"),
     ("dissatisfied", "说好上午来装，到现在都没见着人影"),
     ("dissatisfied", "It's been 50 mins waiting and I still haven't heard back"),
+    ("angry", "不退钱我就挂你们，抖音微博全发"),
+    ("angry", "refund me by friday or I'm done with you"),
+    ("angry", "再拖就给你个一星"),
     ("angry", "再打嚟我就投訴你哋騷擾！"),
     ("angry", "黑心商家，等著收一星評價"),
     ("angry", "You scammers. I'm disputing the charge with my bank."),
@@ -393,6 +396,12 @@ def test_sharing_photos_and_checking_for_faults_are_not_anger() -> None:
     assert analyse("好看到想拍照发小红书").mood not in ("angry", "dissatisfied")
     assert analyse("到了我先检查一下有没有毛病").mood != "angry"
     assert analyse("再这样我就发到小红书让大家看看").mood == "angry"
+
+
+def test_working_days_praise_doubted_and_a_crying_wallet_are_not_what_they_seem() -> None:
+    assert analyse("退款已经7个工作日了还没到").mood != "angry"  # 日了 here is days, not the curse
+    assert analyse("你家好评都是刷的吧").mood != "positive"
+    assert analyse("上新了哈哈，钱包又要哭了").mood != "dissatisfied"
 
 
 def test_sums_and_supplies_left_over_are_not_displeasure() -> None:
