@@ -472,6 +472,19 @@ TENTH_AND_ELEVENTH_SETS = [
     ("behavior", "no_pay", ["張單我暫時唔會俾住錢", "到時自動取消就由佢啦"]),
     ("behavior", "no_pay", ["I placed it but haven't paid and won't until you sort the shipping fee"]),
     ("personality", "egocentric", ["你们跟物流肯定串通的", "包裹到底在哪，给个准话"]),
+    ("personality", "egocentric", ["上周才99，今天129，你们真会玩", "先抬价再假装打折，谁看不出来"]),
+    (
+        "personality",
+        "egocentric",
+        ["Every store claims its bags are authentic.", "Prove it or I'm not buying."],
+    ),
+    ("personality", "assertive", ["快遞用順豐，唔使問我意見", "今日一定要寄出，唔好同我講聽日"]),
+    (
+        "personality",
+        "assertive",
+        ["Refund or replacement, those are the options.", "I want a tracking number, today."],
+    ),
+    ("personality", "analytical", ["按每公升耗电算哪台更省？", "帮我列出三台的噪音数字，我自己比"]),
     ("personality", "egocentric", ["卖家全都一个德行，收了钱就不理人", "这个耳机有白色吗"]),
     ("personality", "egocentric", ["those glowing reviews are all fake", "how long is the warranty anyway"]),
     (
