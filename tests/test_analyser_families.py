@@ -239,6 +239,9 @@ CONCERNS = [
     # wary of paying, a price gap to doubt, asking the agent to choose
     ("payment_safety", "Can I pay on delivery instead? Not keen on putting my card in online"),
     ("payment_safety", "honestly not comfortable entering my card on a site I don't know"),
+    ("payment_safety", "第一次网上买，钱要怎么给啊"),
+    ("payment_safety", "用微信付還是一定要支付寶？"),
+    ("payment_safety", "So where do I put my card, on this page?"),
     ("price_quality", "同款別家要兩千，價差這麼大是哪裡不一樣"),
     ("price_quality", "The grey one costs less, is it thinner?"),
     ("choice", "兩個顏色都好看，你幫我拿個主意"),
