@@ -44,11 +44,11 @@ MOOD_HALF_LIFE_H = 6.0
 #: shows in one clear sign even a few messages back (older messages count a little less, see
 #: TRAIT_DECAY), when the runner-up trails it (LEAD).
 MIN_SCORE = {"behavior": 1.0, "personality": 0.9, "shopper": 0.9, "mood": 0.6}
-#: ...except in a conversation mostly about an order already placed (delivery, returns, complaints):
-#: there the labelling guide expects no shopper type, so one passing sign is not enough.
+#: ...except in a conversation mostly about an order already placed (at least AFTER_PURCHASE_SHARE of
+#: its messages on AFTER_PURCHASE topics: delivery, returns, complaints…): there the labelling guide
+#: expects no shopper type, so one passing sign is not enough.
 SHOPPER_AFTER_PURCHASE_MIN = 1.2
 AFTER_PURCHASE = frozenset({"shipping", "after_sales", "complaint", "urge", "invoice", "order_change"})
-#: (that share of its messages or more)
 AFTER_PURCHASE_SHARE = 0.5
 #: The winner must lead the runner-up by this factor, or the dimension stays ``none``.
 LEAD = 1.25

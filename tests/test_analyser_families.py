@@ -407,6 +407,12 @@ def test_working_days_praise_doubted_and_a_crying_wallet_are_not_what_they_seem(
     assert analyse("上新了哈哈，钱包又要哭了").mood != "dissatisfied"
 
 
+def test_ordinary_questions_stay_clear_of_the_twelfth_set_families() -> None:
+    assert analyse("这款窗帘透光性好吗").mood != "dissatisfied"
+    assert "after_sales" not in analyse("我要两件，你们寄过来就行").intents
+    assert "complaint" not in analyse("我先挂了，晚点再问").intents
+
+
 def test_sums_and_supplies_left_over_are_not_displeasure() -> None:
     assert analyse("算了下今年在你家买了五次").mood == "neutral"
     assert analyse("上次买的还没用完呢").mood == "neutral"

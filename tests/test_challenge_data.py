@@ -156,3 +156,40 @@ def test_no_text_is_copied_from_the_seeds() -> None:
             hits = {s[i : i + window] for i in range(len(s) - window + 1)} & seed_windows
             copied += [f"{r['id']}: …{h}…" for h in sorted(hits)]
     assert not copied, "text copied from the seeds:\n" + "\n".join(copied)
+
+
+MORE = ROOT / "tests" / "data" / "challenge_more.jsonl"
+EVAL = ROOT.parent / "shared" / "data" / "eval" / "conversations.jsonl"
+#: A shared run this long (script, case, spaces and punctuation ignored) would mean a copied sentence;
+#: shorter runs are everyday phrases ("tracking says", "thank you for").
+COPIED_RUN = 20
+
+
+def test_the_further_invented_sets_are_well_formed() -> None:
+    """``challenge_more.jsonl``: four more invented sets (f10–f13) studied while tuning, kept so later
+    work can check it does not undo what they taught."""
+    rows = [json.loads(line) for line in MORE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == len({r["id"] for r in rows}) >= 250
+    for row in rows:
+        labels = row["labels"]
+        assert set(labels) == LABEL_KEYS, row["id"]
+        assert labels["behavior"] in (*taxonomy.BEHAVIOR, "none"), row["id"]
+        assert labels["personality"] in (*taxonomy.PERSONALITY, "none"), row["id"]
+        assert labels["mood"] in taxonomy.MOOD, row["id"]
+        assert labels["shopper"] in (*taxonomy.SHOPPER, "none"), row["id"]
+        assert set(labels["concerns"]) <= set(taxonomy.CONCERNS), row["id"]
+        assert len(labels["turn_intents"]) == len(row["turns"]), row["id"]
+        assert all(t and set(t) <= set(taxonomy.INTENTS) for t in labels["turn_intents"]), row["id"]
+
+
+def test_the_further_invented_sets_copy_no_real_conversation() -> None:
+    runs = set()
+    for line in EVAL.read_text(encoding="utf-8").splitlines():
+        for turn in json.loads(line)["turns"]:
+            s = _DROP.sub("", to_simplified(turn).casefold())
+            runs.update(s[i : i + COPIED_RUN] for i in range(len(s) - COPIED_RUN + 1))
+    for line in MORE.read_text(encoding="utf-8").splitlines():
+        for turn in json.loads(line)["turns"]:
+            s = _DROP.sub("", to_simplified(turn).casefold())
+            copied = {s[i : i + COPIED_RUN] for i in range(len(s) - COPIED_RUN + 1)} & runs
+            assert not copied, (json.loads(line)["id"], copied)
