@@ -177,6 +177,13 @@ INTENTS = [
     # chitchat: personal life
     ("chitchat", "我男朋友說這個顏色很適合我哈哈"),
     ("chitchat", "Asking for a friend (it's me) lol"),
+    # installation visits and faults asked about; a coupon or a sum instead of a price cut; leaving for now
+    ("after_sales", "洗衣机到了，什么时候上门安装"),
+    ("after_sales", "路由器的灯一直闪烁，这正常吗"),
+    ("bargain", "价保不了的话，补张优惠券也行"),
+    ("bargain", "便宜个三十我就下单"),
+    ("thanks", "嗯 好吧"),
+    ("thanks", "那我回头再来拍"),
     # sarcasm and tricks; damage, wrong items and faults found after arrival
     ("complaint", "发之前都不核对一下的吗"),
     ("complaint", "查了一下午，查个啥呀"),
