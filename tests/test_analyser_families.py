@@ -275,6 +275,12 @@ def test_concern_families(concern: str, text: str) -> None:
 
 #: (mood, message)
 MOODS = [
+    # still making up one's mind; delight in other words
+    ("hesitant", "我再研究一下，先加購物車觀察一陣子"),
+    ("hesitant", "I need to discuss it with my husband first"),
+    ("hesitant", "未諗好要邊隻色，遲啲先決定"),
+    ("positive", "the handwritten note made my whole day"),
+    ("positive", "收到喇，你哋真快手！"),
     # turning it over, and a let-down spelled out
     ("hesitant", "价格我再琢磨琢磨，明天回来再说"),
     ("hesitant", "hmm cute but i might just pass this time"),
@@ -418,6 +424,10 @@ def test_ordinary_questions_stay_clear_of_the_twelfth_set_families() -> None:
     assert analyse("这款窗帘透光性好吗").mood != "dissatisfied"
     assert "after_sales" not in analyse("我要两件，你们寄过来就行").intents
     assert "complaint" not in analyse("我先挂了，晚点再问").intents
+
+
+def test_a_shop_called_best_buy_is_no_praise() -> None:
+    assert analyse("Best Buy has it for $40 less").mood != "positive"
 
 
 def test_sums_and_supplies_left_over_are_not_displeasure() -> None:
