@@ -471,6 +471,9 @@ TENTH_AND_ELEVENTH_SETS = [
     ("behavior", "decisive", ["公司採購，可以開統編嗎", "可以的話今天就轉帳"]),
     ("behavior", "no_pay", ["張單我暫時唔會俾住錢", "到時自動取消就由佢啦"]),
     ("behavior", "no_pay", ["I placed it but haven't paid and won't until you sort the shipping fee"]),
+    ("shopper", "reluctant", ["快递单上会写是什么东西吗", "我不想让家里人知道，另外钱是平台担保吧"]),
+    ("shopper", "power", ["路由器坏了明天要开视频会，急用", "白色黑色都行，有现货就行，链接甩我"]),
+    ("shopper", "enthusiast", ["你家每次上新我都要入", "这次联名款几点开抢？"]),
     ("personality", "egocentric", ["你们跟物流肯定串通的", "包裹到底在哪，给个准话"]),
     ("personality", "egocentric", ["上周才99，今天129，你们真会玩", "先抬价再假装打折，谁看不出来"]),
     (
