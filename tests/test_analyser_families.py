@@ -275,6 +275,12 @@ def test_concern_families(concern: str, text: str) -> None:
 
 #: (mood, message)
 MOODS = [
+    # everyday pleasure, contempt as anger, petty annoyance
+    ("positive", "师傅装得很专业，效率真高"),
+    ("positive", "这家的辣条巴适得很"),
+    ("angry", "五块钱就想打发我？打发要饭的呢"),
+    ("angry", "行，我记住你家了，等着看追评"),
+    ("dissatisfied", "一包纸巾都不肯送，真抠门"),
     # still making up one's mind; delight in other words
     ("hesitant", "我再研究一下，先加購物車觀察一陣子"),
     ("hesitant", "I need to discuss it with my husband first"),
