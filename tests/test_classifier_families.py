@@ -521,3 +521,10 @@ def test_tenth_and_eleventh_set_families(dimension: str, label: str, turns: list
 def test_technical_words_alone_do_not_make_an_analytical_customer() -> None:
     """One spec in passing is a product question, not a character."""
     assert profile_of(["这个充电宝是多少mAh的"]).personality.label != "analytical"
+
+
+def test_acting_at_once_oneself_is_not_a_demanding_character() -> None:
+    """即刻落单 / 'ordering it now' is the customer's own haste, not an order given to the shop."""
+    assert profile_of(["$380包送上門得唔得", "得嘅話我即刻落單"]).personality.label != "assertive"
+    assert profile_of(["is the 65W one in stock?", "great, ordering it now"]).personality.label != "assertive"
+    assert profile_of(["退款即刻處理", "唔好同我講要等"]).personality.label == "assertive"
