@@ -177,6 +177,14 @@ INTENTS = [
     # chitchat: personal life
     ("chitchat", "我男朋友說這個顏色很適合我哈哈"),
     ("chitchat", "Asking for a friend (it's me) lol"),
+    # haggling and urging in other Englishes
+    ("bargain", "ok 40 with free delivery to Quezon City?"),
+    ("bargain", "what's your last price for two?"),
+    ("bargain", "We need 60 units, is there volume pricing?"),
+    ("bargain", "can you give for 3,500 and I take both"),
+    ("urge", "Order placed on the 2nd, still 'processing'. What is happening??"),
+    ("urge", "Kindly do the needful and revert asap"),
+    ("urge", "No reply since 2 hours, please push it through"),
     # installation visits and faults asked about; a coupon or a sum instead of a price cut; leaving for now
     ("after_sales", "洗衣机到了，什么时候上门安装"),
     ("after_sales", "路由器的灯一直闪烁，这正常吗"),
