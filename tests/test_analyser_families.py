@@ -177,6 +177,14 @@ INTENTS = [
     # chitchat: personal life
     ("chitchat", "我男朋友說這個顏色很適合我哈哈"),
     ("chitchat", "Asking for a friend (it's me) lol"),
+    # stale or copied goods, orders split or withdrawn, error codes, squeezing the price, charged twice
+    ("authenticity", "这茶叶不会是陈货吧"),
+    ("authenticity", "比商场便宜一半，能拿去专柜验吗"),
+    ("order_change", "两件拆开发，先把外套寄了"),
+    ("order_change", "收货地址填错了，少了门牌号"),
+    ("after_sales", "洗碗机一开就报错E21"),
+    ("bargain", "能压到六百以内我就拍"),
+    ("payment", "怎么扣了我两次钱"),
     # haggling and urging in other Englishes
     ("bargain", "ok 40 with free delivery to Quezon City?"),
     ("bargain", "what's your last price for two?"),
@@ -438,6 +446,10 @@ def test_ordinary_questions_stay_clear_of_the_twelfth_set_families() -> None:
     assert analyse("这款窗帘透光性好吗").mood != "dissatisfied"
     assert "after_sales" not in analyse("我要两件，你们寄过来就行").intents
     assert "complaint" not in analyse("我先挂了，晚点再问").intents
+
+
+def test_a_status_shown_is_not_an_error_code() -> None:
+    assert "after_sales" not in analyse("物流显示3天前就到站了").intents
 
 
 def test_a_shop_called_best_buy_is_no_praise() -> None:
