@@ -166,7 +166,7 @@ COPIED_RUN = 20
 
 
 def test_the_further_invented_sets_are_well_formed() -> None:
-    """``challenge_more.jsonl``: seven more invented sets (f10–f16) studied while tuning, kept so later
+    """``challenge_more.jsonl``: nine more invented sets (f10–f18) studied while tuning, kept so later
     work can check it does not undo what they taught."""
     rows = [json.loads(line) for line in MORE.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) == len({r["id"] for r in rows}) >= 250
