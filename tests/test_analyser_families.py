@@ -259,6 +259,10 @@ def test_intent_families(intent: str, text: str) -> None:
 
 #: (concern, message)
 CONCERNS = [
+    # payment ways and trouble in other Englishes
+    ("payment_safety", "first time buying online, how to pay ah? paynow can?"),
+    ("payment_safety", "payment failed but the money got debited from my account"),
+    ("payment_safety", "is it safe to save my card on your site?"),
     # wary of paying, a price gap to doubt, asking the agent to choose
     ("payment_safety", "Can I pay on delivery instead? Not keen on putting my card in online"),
     ("payment_safety", "honestly not comfortable entering my card on a site I don't know"),
@@ -446,6 +450,13 @@ def test_ordinary_questions_stay_clear_of_the_twelfth_set_families() -> None:
     assert analyse("这款窗帘透光性好吗").mood != "dissatisfied"
     assert "after_sales" not in analyse("我要两件，你们寄过来就行").intents
     assert "complaint" not in analyse("我先挂了，晚点再问").intents
+
+
+def test_a_low_price_said_in_other_words_is_a_hint_not_a_worry() -> None:
+    """才三百多 alone is no worry (it needs a doubt beside it, see the classifier), but it is noticed."""
+    a = analyse("这件羽绒服才三百多")
+    assert any(s.dimension == "concerns" and s.label == "price_quality" for s in a.signals)
+    assert "price_quality" not in a.concerns
 
 
 def test_a_status_shown_is_not_an_error_code() -> None:

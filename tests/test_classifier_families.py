@@ -528,3 +528,8 @@ def test_acting_at_once_oneself_is_not_a_demanding_character() -> None:
     assert profile_of(["$380包送上門得唔得", "得嘅話我即刻落單"]).personality.label != "assertive"
     assert profile_of(["is the 65W one in stock?", "great, ordering it now"]).personality.label != "assertive"
     assert profile_of(["退款即刻處理", "唔好同我講要等"]).personality.label == "assertive"
+
+
+def test_a_low_price_in_other_words_beside_a_doubt_is_the_price_quality_worry() -> None:
+    assert "price_quality" in profile_of(["这坚果比超市便宜快一半", "不会是陈货吧"]).concerns
+    assert "price_quality" in profile_of(["才两百多一件的羊绒衫", "会不会是高仿的"]).concerns
