@@ -463,9 +463,9 @@ def test_an_uncollected_pickup_order_is_no_pay_but_an_uncollected_parcel_is_not(
     assert profile_of(["快递放驿站了我还没去取", "明天去拿"]).behavior.label != "no_pay"
 
 
-#: Families from a tenth (Taiwan/Hong Kong Chinese, English) and an eleventh (Simplified) fresh set:
+#: Families from the tenth to the sixteenth fresh sets (Taiwan/Hong Kong Chinese, English, Simplified):
 #: new conversations written for these tests, in other words than the sets'.
-TENTH_AND_ELEVENTH_SETS = [
+FURTHER_SETS = [
     ("behavior", "decisive", ["这款有没有27寸的", "4K的吗", "可以 下了"]),
     ("behavior", "decisive", ["Is the 2m cable in stock?", "USB-C both ends?", "great, ordering now"]),
     ("behavior", "decisive", ["公司採購，可以開統編嗎", "可以的話今天就轉帳"]),
@@ -513,8 +513,8 @@ TENTH_AND_ELEVENTH_SETS = [
 ]
 
 
-@pytest.mark.parametrize(("dimension", "label", "turns"), TENTH_AND_ELEVENTH_SETS)
-def test_tenth_and_eleventh_set_families(dimension: str, label: str, turns: list[str]) -> None:
+@pytest.mark.parametrize(("dimension", "label", "turns"), FURTHER_SETS)
+def test_further_set_families(dimension: str, label: str, turns: list[str]) -> None:
     assert profile_of(turns).verdict(dimension).label == label
 
 
