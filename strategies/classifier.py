@@ -84,6 +84,7 @@ class _Tally:
     score: dict[tuple[str, str], float] = field(default_factory=dict)
     quotes: dict[tuple[str, str], list[tuple[float, str]]] = field(default_factory=dict)
     presale: int = 0
+    after_purchase: int = 0
 
     def add(self, key: tuple[str, str], weight: float, quote: str) -> None:
         self.score[key] = self.score.get(key, 0.0) + weight
@@ -126,7 +127,7 @@ def classify(
     decisions = {
         "behavior": _behavior(scores.get("behavior", {}), book.unpaid),
         "personality": _personality(scores.get("personality", {})),
-        "shopper": _pick(scores.get("shopper", {}), _shopper_min(history)),
+        "shopper": _pick(scores.get("shopper", {}), _shopper_min(tally)),
         "mood": _mood(scores.get("mood", {})),
     }
     concerns = _concerns(scores.get("concerns", {}))
@@ -173,6 +174,8 @@ class _Digest(NamedTuple):
     #: A terse, transactional message (the decisive buyer's style).
     terse: bool
     presale: bool
+    #: About an order already placed (delivery, returns, complaints…): see SHOPPER_AFTER_PURCHASE_MIN.
+    after_purchase: bool
     #: Thanks or OK without displeasure: the customer has settled down.
     calm: bool
 
@@ -197,6 +200,7 @@ def _digest(analysis: Analysis) -> _Digest:
         ),
         not TRANSACTIONAL.isdisjoint(analysis.intents) and _terse(analysis.normalized),
         not PRESALE.isdisjoint(analysis.intents),
+        not AFTER_PURCHASE.isdisjoint(analysis.intents),
         "thanks" in analysis.intents and analysis.mood not in NEGATIVE_MOODS,
     )
     if len(_DIGESTS) >= DIGEST_CACHE:
@@ -241,6 +245,8 @@ def _tally(history: Sequence[Observation], now: datetime | None) -> _Tally:
             tally.add(("behavior", "decisive"), TERSE_WEIGHT * trait_w, obs.text.strip()[:40])
         if digest.presale:
             tally.presale += 1
+        if digest.after_purchase:
+            tally.after_purchase += 1
     return tally
 
 
@@ -264,10 +270,9 @@ def _confidence(best: float, second: float, minimum: float) -> float:
     return round(min(1.0, max(0.0, strength * (0.5 + 0.5 * margin))), 3)
 
 
-def _shopper_min(history: Sequence[Observation]) -> float:
+def _shopper_min(tally: _Tally) -> float:
     """The evidence a shopper type needs here: more when the talk is mostly about a placed order."""
-    after = sum(1 for o in history if AFTER_PURCHASE.intersection(o.analysis.intents))
-    if history and after >= AFTER_PURCHASE_SHARE * len(history):
+    if tally.history and tally.after_purchase >= AFTER_PURCHASE_SHARE * len(tally.history):
         return SHOPPER_AFTER_PURCHASE_MIN
     return MIN_SCORE["shopper"]
 
