@@ -64,6 +64,12 @@ def _squash(text: str) -> str:
     return _DROP.sub("", to_simplified(text).casefold())
 
 
+def _runs(text: str, length: int) -> set[str]:
+    """Every run of ``length`` characters of the squashed text."""
+    s = _squash(text)
+    return {s[i : i + length] for i in range(len(s) - length + 1)}
+
+
 def _at_least(counts: Counter[str], minimums: dict[str, int], what: str) -> None:
     short = {label: counts[label] for label, need in minimums.items() if counts[label] < need}
     assert not short, f"{what} below its minimum: {short} (minimums {minimums})"
@@ -147,13 +153,11 @@ def test_no_text_is_copied_from_the_seeds() -> None:
     window = 12
     seed_windows: set[str] = set()
     for seed in SEEDS.glob("*.txt"):
-        text = _squash(seed.read_text(encoding="utf-8"))
-        seed_windows.update(text[i : i + window] for i in range(len(text) - window + 1))
+        seed_windows |= _runs(seed.read_text(encoding="utf-8"), window)
     copied = []
     for r in _rows():
         for text in [*r["turns"], r["labels"]["evidence"]]:
-            s = _squash(text)
-            hits = {s[i : i + window] for i in range(len(s) - window + 1)} & seed_windows
+            hits = _runs(text, window) & seed_windows
             copied += [f"{r['id']}: …{h}…" for h in sorted(hits)]
     assert not copied, "text copied from the seeds:\n" + "\n".join(copied)
 
@@ -165,31 +169,32 @@ EVAL = ROOT.parent / "shared" / "data" / "eval" / "conversations.jsonl"
 COPIED_RUN = 20
 
 
+def _more_rows() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in MORE.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def test_the_further_invented_sets_are_well_formed() -> None:
     """``challenge_more.jsonl``: nine more invented sets (f10–f18) studied while tuning, kept so later
     work can check it does not undo what they taught."""
-    rows = [json.loads(line) for line in MORE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = _more_rows()
     assert len(rows) == len({r["id"] for r in rows}) >= 250
     for row in rows:
         labels = row["labels"]
         assert set(labels) == LABEL_KEYS, row["id"]
-        assert labels["behavior"] in (*taxonomy.BEHAVIOR, "none"), row["id"]
-        assert labels["personality"] in (*taxonomy.PERSONALITY, "none"), row["id"]
-        assert labels["mood"] in taxonomy.MOOD, row["id"]
-        assert labels["shopper"] in (*taxonomy.SHOPPER, "none"), row["id"]
-        assert set(labels["concerns"]) <= set(taxonomy.CONCERNS), row["id"]
+        for dim in SINGLE:
+            assert taxonomy.is_valid(dim, labels[dim]), (row["id"], dim, labels[dim])
+        assert all(taxonomy.is_valid("concerns", c) for c in labels["concerns"]), row["id"]
         assert len(labels["turn_intents"]) == len(row["turns"]), row["id"]
-        assert all(t and set(t) <= set(taxonomy.INTENTS) for t in labels["turn_intents"]), row["id"]
+        for turn in labels["turn_intents"]:
+            assert turn and all(taxonomy.is_valid("intents", i) for i in turn), (row["id"], turn)
 
 
 def test_the_further_invented_sets_copy_no_real_conversation() -> None:
-    runs = set()
+    runs: set[str] = set()
     for line in EVAL.read_text(encoding="utf-8").splitlines():
         for turn in json.loads(line)["turns"]:
-            s = _DROP.sub("", to_simplified(turn).casefold())
-            runs.update(s[i : i + COPIED_RUN] for i in range(len(s) - COPIED_RUN + 1))
-    for line in MORE.read_text(encoding="utf-8").splitlines():
-        for turn in json.loads(line)["turns"]:
-            s = _DROP.sub("", to_simplified(turn).casefold())
-            copied = {s[i : i + COPIED_RUN] for i in range(len(s) - COPIED_RUN + 1)} & runs
-            assert not copied, (json.loads(line)["id"], copied)
+            runs |= _runs(turn, COPIED_RUN)
+    for row in _more_rows():
+        for turn in row["turns"]:
+            copied = _runs(turn, COPIED_RUN) & runs
+            assert not copied, (row["id"], copied)
