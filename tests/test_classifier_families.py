@@ -533,3 +533,76 @@ def test_acting_at_once_oneself_is_not_a_demanding_character() -> None:
 def test_a_low_price_in_other_words_beside_a_doubt_is_the_price_quality_worry() -> None:
     assert "price_quality" in profile_of(["这坚果比超市便宜快一半", "不会是陈货吧"]).concerns
     assert "price_quality" in profile_of(["才两百多一件的羊绒衫", "会不会是高仿的"]).concerns
+
+
+#: From the nineteenth and twentieth invented sets: closing in a word, unpaid orders left to lapse,
+#: haggling by waiting or shopping around, price over brand, new to buying online, rapport.
+LATER_SETS = [
+    ("behavior", "decisive", ["Is the 27-inch one in stock?", "ok, proceed. PO number to follow"]),
+    ("behavior", "decisive", ["這款電鑽有現貨嗎", "確認，刷卡一次付清"]),
+    (
+        "behavior",
+        "decisive",
+        [
+            "Need a kettle under 1.5L, no time to browse.",
+            "Give me your top 3 picks.",
+            "Going with the first one.",
+        ],
+    ),
+    (
+        "behavior",
+        "no_pay",
+        ["I put in an order for the lamp but I haven't paid", "let it expire, I'll reorder later"],
+    ),
+    ("behavior", "no_pay", ["昨天拍的那单我还没转账呢", "要是周末没转就当我没下吧"]),
+    ("behavior", "no_pay", ["我落咗單，錢我會俾", "等出糧再落過啦"]),
+    ("behavior", "sociable", ["又是我呀，上次那款香薰超好闻", "你们自己平时用哪个味道？"]),
+    ("behavior", "bargainer", ["这台扫地机我一直在等降价", "哪家低就买哪家"]),
+    ("behavior", "bargainer", ["$25 to ship one chair?", "Knock the shipping fee off and I'll take two."]),
+    ("shopper", "bargain_hunter", ["牌子什么的无所谓，我查了历史价格", "谁家便宜我就在谁家买"]),
+    (
+        "shopper",
+        "bargain_hunter",
+        ["Brand doesn't matter to me.", "I have three quotes open, whoever's cheapest wins."],
+    ),
+    ("shopper", "first_timer", ["我头回在网上买东西", "这个要怎么付钱"]),
+    ("shopper", "first_timer", ["This is my first time ordering online", "what happens after the basket?"]),
+    (
+        "mood",
+        "angry",
+        ["You sent the wrong size again.", "Sort it today or I'm leaving one-star reviews everywhere."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("dimension", "label", "turns"), LATER_SETS)
+def test_later_set_families(dimension: str, label: str, turns: list[str]) -> None:
+    assert profile_of(turns).verdict(dimension).label == label
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("complaint", "颜色都能发错，你们这也能搞错？"),
+        ("complaint", "£40 for delivery? That's taking the mickey."),
+        ("urge", "今天就处理，别拖"),
+        ("bargain", "京东那边比你们低五十"),
+    ],
+)
+def test_later_set_intents(intent: str, text: str) -> None:
+    assert intent in analyse(text).intents
+
+
+def test_later_set_families_stay_out_of_ordinary_messages() -> None:
+    # Return postage owed by the shop is an after-sales claim, not haggling.
+    assert profile_of(["收到的杯子是裂的", "退货，来回运费你们出"]).behavior.label != "bargainer"
+    # A due date and a choice between options are not complaints about waiting.
+    assert (
+        profile_of(["Need a car seat, baby due in 3 weeks.", "Going with the second one."]).mood.label
+        == "neutral"
+    )
+    # Measures are not prices.
+    assert "bargain" not in analyse("我发现水温从92降到88，酸味柔和多了").intents
+    assert "bargain" not in analyse("以前用5%的那款脸会发红").intents
+    # Not paid yet while asking how to pay is a buyer on the way, not a no-pay customer.
+    assert profile_of(["I haven't paid yet, can I use PayPal?"]).behavior.label != "no_pay"
