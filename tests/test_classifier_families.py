@@ -575,6 +575,18 @@ LATER_SETS = [
 ]
 
 
+LATER_SETS += [
+    (
+        "behavior",
+        "no_pay",
+        ["Checked out the blender, haven't paid yet", "Keep it aside until the 20th? Payday"],
+    ),
+    ("behavior", "no_pay", ["我揀咗兩張飛，未俾錢，唔好幫我取消住", "遲啲先轉"]),
+    ("behavior", "decisive", ["256GB 黑色有冇現貨", "符合就即刻要", "已過數"]),
+    ("behavior", "decisive", ["Need size 10 trail shoes, waterproof", "That one. Express. Done"]),
+]
+
+
 @pytest.mark.parametrize(("dimension", "label", "turns"), LATER_SETS)
 def test_later_set_families(dimension: str, label: str, turns: list[str]) -> None:
     assert profile_of(turns).verdict(dimension).label == label
@@ -604,5 +616,7 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     # Measures are not prices.
     assert "bargain" not in analyse("我发现水温从92降到88，酸味柔和多了").intents
     assert "bargain" not in analyse("以前用5%的那款脸会发红").intents
+    # Putting off the delivery is not putting off the payment.
+    assert profile_of(["这台冰箱买了之后可以延到下周发货吗"]).behavior.label != "no_pay"
     # Not paid yet while asking how to pay is a buyer on the way, not a no-pay customer.
     assert profile_of(["I haven't paid yet, can I use PayPal?"]).behavior.label != "no_pay"
