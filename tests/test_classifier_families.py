@@ -584,6 +584,10 @@ LATER_SETS += [
     ("behavior", "no_pay", ["我揀咗兩張飛，未俾錢，唔好幫我取消住", "遲啲先轉"]),
     ("behavior", "decisive", ["256GB 黑色有冇現貨", "符合就即刻要", "已過數"]),
     ("behavior", "decisive", ["Need size 10 trail shoes, waterproof", "That one. Express. Done"]),
+    ("mood", "hesitant", ["这件大衣S还是M", "嗯…还是等周年庆再说好了"]),
+    ("mood", "hesitant", ["專櫃賣兩千，你們四百，有點不敢下手", "我想再多看一下評價再說"]),
+    ("mood", "hesitant", ["Is checkout handled by a third party?", "Thanks, I'd rather just browse for now"]),
+    ("mood", "hesitant", ["pumpkin or vanilla?? genuinely can't pick", "might come back later"]),
 ]
 
 
@@ -618,5 +622,7 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     assert "bargain" not in analyse("以前用5%的那款脸会发红").intents
     # Putting off the delivery is not putting off the payment.
     assert profile_of(["这台冰箱买了之后可以延到下周发货吗"]).behavior.label != "no_pay"
+    # Waiting for the parcel before saying more is not indecision.
+    assert profile_of(["我的包裹还没到", "等快递到了再说"]).mood.label != "hesitant"
     # Not paid yet while asking how to pay is a buyer on the way, not a no-pay customer.
     assert profile_of(["I haven't paid yet, can I use PayPal?"]).behavior.label != "no_pay"
