@@ -584,6 +584,8 @@ LATER_SETS += [
     ("behavior", "no_pay", ["我揀咗兩張飛，未俾錢，唔好幫我取消住", "遲啲先轉"]),
     ("behavior", "decisive", ["256GB 黑色有冇現貨", "符合就即刻要", "已過數"]),
     ("behavior", "decisive", ["Need size 10 trail shoes, waterproof", "That one. Express. Done"]),
+    ("behavior", "decisive", ["Pegasus 41 US10 寬楦有沒有", "對的話直接下", "已過數"]),
+    ("shopper", "power", ["打印机硒鼓 十个 公司要用", "明早九点前送到，开专票"]),
     ("mood", "hesitant", ["这件大衣S还是M", "嗯…还是等周年庆再说好了"]),
     ("mood", "hesitant", ["專櫃賣兩千，你們四百，有點不敢下手", "我想再多看一下評價再說"]),
     ("mood", "hesitant", ["Is checkout handled by a third party?", "Thanks, I'd rather just browse for now"]),
