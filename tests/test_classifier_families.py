@@ -605,6 +605,8 @@ def test_later_set_families(dimension: str, label: str, turns: list[str]) -> Non
         ("complaint", "£40 for delivery? That's taking the mickey."),
         ("urge", "今天就处理，别拖"),
         ("bargain", "京东那边比你们低五十"),
+        ("complaint", "Spare me the 'system error' line, that's the third time"),
+        ("complaint", "4 emails, 0 replies. Every single time with you lot"),
     ],
 )
 def test_later_set_intents(intent: str, text: str) -> None:
@@ -619,6 +621,9 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
         profile_of(["Need a car seat, baby due in 3 weeks.", "Going with the second one."]).mood.label
         == "neutral"
     )
+    # Delight and a polite request are not complaints.
+    assert "complaint" not in analyse("Don't tell me you have it in green too, amazing!").intents
+    assert "complaint" not in analyse("Could you sort out the address for me please?").intents
     # Measures are not prices.
     assert "bargain" not in analyse("我发现水温从92降到88，酸味柔和多了").intents
     assert "bargain" not in analyse("以前用5%的那款脸会发红").intents
