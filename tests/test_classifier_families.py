@@ -513,11 +513,6 @@ FURTHER_SETS = [
 ]
 
 
-@pytest.mark.parametrize(("dimension", "label", "turns"), FURTHER_SETS)
-def test_further_set_families(dimension: str, label: str, turns: list[str]) -> None:
-    assert profile_of(turns).verdict(dimension).label == label
-
-
 def test_technical_words_alone_do_not_make_an_analytical_customer() -> None:
     """One spec in passing is a product question, not a character."""
     assert profile_of(["这个充电宝是多少mAh的"]).personality.label != "analytical"
@@ -535,8 +530,9 @@ def test_a_low_price_in_other_words_beside_a_doubt_is_the_price_quality_worry() 
     assert "price_quality" in profile_of(["才两百多一件的羊绒衫", "会不会是高仿的"]).concerns
 
 
-#: From the nineteenth and twentieth invented sets: closing in a word, unpaid orders left to lapse,
-#: haggling by waiting or shopping around, price over brand, new to buying online, rapport.
+#: From the nineteenth to twenty-third invented sets: closing in a word, unpaid orders left to lapse or
+#: held, haggling by waiting or shopping around, price over brand, new to buying online, buying for a
+#: deadline, rapport, putting the decision off.
 LATER_SETS = [
     ("behavior", "decisive", ["Is the 27-inch one in stock?", "ok, proceed. PO number to follow"]),
     ("behavior", "decisive", ["這款電鑽有現貨嗎", "確認，刷卡一次付清"]),
@@ -572,10 +568,6 @@ LATER_SETS = [
         "angry",
         ["You sent the wrong size again.", "Sort it today or I'm leaving one-star reviews everywhere."],
     ),
-]
-
-
-LATER_SETS += [
     (
         "behavior",
         "no_pay",
@@ -593,8 +585,8 @@ LATER_SETS += [
 ]
 
 
-@pytest.mark.parametrize(("dimension", "label", "turns"), LATER_SETS)
-def test_later_set_families(dimension: str, label: str, turns: list[str]) -> None:
+@pytest.mark.parametrize(("dimension", "label", "turns"), FURTHER_SETS + LATER_SETS)
+def test_further_set_families(dimension: str, label: str, turns: list[str]) -> None:
     assert profile_of(turns).verdict(dimension).label == label
 
 
