@@ -1,10 +1,13 @@
-"""The bot under load, in its own process: ``python -m bench._botproc zhiyin|echo CONFIG_JSON``.
+"""The bot under load, in its own process: ``python -m bench._botproc zhiyin|echo|echo-aiohttp CONFIG``.
 
 ``zhiyin`` is the real bot (``bot.runner.Zhiyin``: Redis, web server, polling, every handler) with
-production logging (JSON lines on stderr). ``echo`` is a bare python-telegram-bot bot built from the same
-``application_builder`` (same HTTP pools, timeouts, concurrent updates and rate limiter) whose only handler
-sends the forwarded text back to the agent. Both use ``AIORateLimiter`` with Telegram's 30 messages/s and
-20/min-per-group limits switched off (as the tests do): the benchmarks measure the bot, not the limits.
+production logging (JSON lines on stderr). ``echo`` is a bare python-telegram-bot bot — PTB's own httpx
+transport — whose only handler sends the forwarded text back to the agent; it gets Zhiyin's pool size,
+timeouts, concurrent updates and rate limiter, so that only the work differs. ``echo-aiohttp`` is the same
+echo bot on Zhiyin's own transport (``bot.telegram_request.AiohttpRequest``, via ``application_builder``):
+what is left between it and Zhiyin is Zhiyin's own work per message. All use ``AIORateLimiter`` with
+Telegram's 30 messages/s and 20/min-per-group limits switched off (as the tests do): the benchmarks
+measure the bot, not the limits.
 Prints ``ready`` on stdout once polling runs, a JSON line of garbage-collector pauses on SIGUSR1; stops
 cleanly on SIGTERM. With ``"profile": PATH`` in the config the whole run is profiled with cProfile and the
 stats written to PATH.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import cProfile
+import functools
 import gc
 import json
 import signal
@@ -24,8 +28,9 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.request import HTTPXRequest
 
-from bot.app import ALLOWED_UPDATES, application_builder
+from bot.app import ALLOWED_UPDATES, HTTP_CONNECTIONS, POLL_TIMEOUTS, SEND_TIMEOUTS, application_builder
 from bot.logs import setup_logging
 from bot.runner import default_rate_limiter
 from bot.settings import Settings, load_settings
@@ -100,8 +105,12 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(message.from_user.id, f"{update.update_id} {message.text}")
 
 
-async def run_echo(settings: Settings) -> None:
-    app = application_builder(settings, default_rate_limiter(settings)).build()
+async def run_echo(settings: Settings, *, bare: bool) -> None:
+    builder = application_builder(settings, default_rate_limiter(settings))
+    if bare:  # python-telegram-bot's own transport, with the same pool and timeouts
+        builder.request(HTTPXRequest(connection_pool_size=HTTP_CONNECTIONS, **SEND_TIMEOUTS))
+        builder.get_updates_request(HTTPXRequest(**POLL_TIMEOUTS))
+    app = builder.build()
     app.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.GROUPS & filters.TEXT, _echo)
     )
@@ -121,7 +130,12 @@ def main(argv: list[str]) -> None:
     kind, config = argv[0], json.loads(argv[1])
     settings = _settings(config)
     setup_logging(settings.log_level, settings.log_format, settings.secrets())
-    run = run_zhiyin if kind == "zhiyin" else run_echo
+    runners = {
+        "zhiyin": run_zhiyin,
+        "echo": functools.partial(run_echo, bare=True),
+        "echo-aiohttp": functools.partial(run_echo, bare=False),
+    }
+    run = runners[kind]
     profile = config.get("profile")
     profiler = cProfile.Profile() if profile else None
     with contextlib.suppress(KeyboardInterrupt):

@@ -207,12 +207,17 @@ class Session:
         self.unexpected = 0
         self.calls: Counter[str] = Counter()  # whisper calls by method
 
+    @property
+    def echo(self) -> bool:
+        """An echo bot (replies carry the update id), not Zhiyin (whispers carry the customer)."""
+        return self.kind.startswith("echo")
+
     # ------------------------------------------------------------------ fake side
     def on_reply(self, call: Call) -> None:
         self.calls[call.method] += 1
         params = call.params
         key: object = None
-        if self.kind == "echo":
+        if self.echo:
             head = str(params.get("text", "")).split(" ", 1)[0]
             key = int(head) if head.isdigit() else None
         else:
@@ -230,7 +235,7 @@ class Session:
         if not queue:
             del self._pending[key]
         quoted = html.escape(" ".join(text.split())[:12], quote=False)
-        if self.kind != "echo" and quoted not in str(params.get("text", "")):
+        if not self.echo and quoted not in str(params.get("text", "")):
             self.mismatched += 1
         self.latencies.append(call.started - pushed_at)
         self.delivered += 1
@@ -240,7 +245,7 @@ class Session:
         customer, text = self.load.next_message()
         update = await self.fake.push_forward(customer.agent, customer.origin, text, chat=self.load.group)
         now = time.monotonic()
-        key: object = update["update_id"] if self.kind == "echo" else customer.key
+        key: object = update["update_id"] if self.echo else customer.key
         self._pending.setdefault(key, deque()).append((now, text))
         self.pushed += 1
 
@@ -386,7 +391,8 @@ async def session(
     seed: int = 7,
     profile: str | None = None,
 ) -> AsyncIterator[Session]:
-    """A running fake server, Redis (for Zhiyin) and bot process of ``kind`` ("zhiyin" or "echo")."""
+    """A running fake server, Redis (for Zhiyin) and bot process of ``kind`` ("zhiyin", "echo" or
+    "echo-aiohttp": bench/_botproc.py)."""
     holder: list[Session] = []
     fake = TimedTelegram(lambda call: holder[0].on_reply(call), can_read_all_group_messages=True)
     with tempfile.TemporaryDirectory(prefix=f"zhiyin-bench-{kind}-") as tmp:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypedDict
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes
-from telegram.request import HTTPXRequest
 
 from bot.services import Services
 from bot.settings import Settings
-from bot.telegram_request import JsonRequest
+from bot.telegram_request import AiohttpRequest
 from handlers.access import Access, access_handlers
 from handlers.admin import admin_handlers
 from handlers.customers import Picker
@@ -24,12 +23,24 @@ from handlers.summary import Summaries, summary_handlers
 
 log = logging.getLogger(__name__)
 
+
+class Timeouts(TypedDict, total=False):
+    """Keyword arguments of a PTB request (ours or PTB's own), in seconds."""
+
+    connect_timeout: float
+    read_timeout: float
+    write_timeout: float
+    pool_timeout: float
+
+
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 AnyBuilder = ApplicationBuilder[Any, Any, Any, Any, Any, Any]
-#: Connections to Telegram for sending. httpcore scans every pooled connection on each request, so a
-#: big pool costs CPU on every whisper; at Telegram's ~30 messages/s and ~0.2 s round trips, about six
+#: Connections to Telegram for sending. At Telegram's ~30 messages/s and ~0.2 s round trips, about six
 #: are ever busy at once (the rate limiter holds the rest back).
 HTTP_CONNECTIONS = 8
+#: Seconds to wait for Telegram: for the bot's calls, and for getUpdates (its long poll adds to the read).
+SEND_TIMEOUTS: Timeouts = {"pool_timeout": 10, "connect_timeout": 5, "read_timeout": 10, "write_timeout": 10}
+POLL_TIMEOUTS: Timeouts = {"connect_timeout": 5, "read_timeout": 40}
 #: Updates the bot asks Telegram for; everything else is never delivered.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 #: Whispers are sent while other updates are handled; per-customer order is kept by Redis scripts.
@@ -47,9 +58,10 @@ def build_application(services: Services, rate_limiter: BaseRateLimiter[Any]) ->
 
 
 def application_builder(settings: Settings, rate_limiter: BaseRateLimiter[Any]) -> AnyBuilder:
-    """Zhiyin's Application settings (API address, HTTP pools and timeouts, concurrency), no handlers.
+    """Zhiyin's Application settings (API address, HTTP transport, pools and timeouts, concurrency), no
+    handlers.
 
-    Separate so the benchmarks' bare echo bot runs with exactly the same settings (bench/e2e.py).
+    Separate so the benchmarks' echo bots run with the same settings (bench/e2e.py).
     """
     assert settings.token, "the caller checks that a token is configured"
     return (
@@ -57,16 +69,8 @@ def application_builder(settings: Settings, rate_limiter: BaseRateLimiter[Any]) 
         .token(settings.token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
-        .request(
-            JsonRequest(
-                connection_pool_size=HTTP_CONNECTIONS,
-                pool_timeout=10,
-                connect_timeout=5,
-                read_timeout=10,
-                write_timeout=10,
-            )
-        )
-        .get_updates_request(HTTPXRequest(connect_timeout=5, read_timeout=40))
+        .request(AiohttpRequest(connection_pool_size=HTTP_CONNECTIONS, **SEND_TIMEOUTS))
+        .get_updates_request(AiohttpRequest(**POLL_TIMEOUTS))
         .rate_limiter(rate_limiter)
         .concurrent_updates(CONCURRENT_UPDATES)
     )

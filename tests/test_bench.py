@@ -14,9 +14,10 @@ from bench.redis_cost import measure_memory, measure_round_trips
 
 
 async def test_e2e_and_memory_runs_deliver_every_whisper() -> None:
-    """Both start bot processes, the slow part, so they run side by side: the echo bot through e2e's
+    """Both start bot processes, the slow part, so they run side by side: the two echo bots through e2e's
     rounds, Zhiyin through the memory run (the same harness: bench/_load.py)."""
-    e2e = measure([Bot("echo", "echo", 0.0)], n=20, rate=100, seconds=0.2, rounds=2, warmup=5, customers=10)
+    echoes = [Bot("echo", "echo", 0.0), Bot("echo on aiohttp", "echo-aiohttp", 0.0)]
+    e2e = measure(echoes, n=20, rate=100, seconds=0.2, rounds=2, warmup=5, customers=10)
     measured, memory = await asyncio.gather(e2e, measure_rss(30, every=10, customers=10))
 
     for bot in measured:
