@@ -64,6 +64,8 @@ def to_simplified(text: str) -> str:
     for Hong Kong and standard Traditional it gives the same result. It would also turn the Simplified
     question particle 么 (在么, 是么) into 幺, so that one is put back.
     """
+    if text.isascii():  # English: nothing for OpenCC to do, and the call is most of normalising it
+        return text
     return str(_converter("tw2s").convert(text)).replace("幺", "么")
 
 
