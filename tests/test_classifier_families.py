@@ -582,6 +582,34 @@ LATER_SETS = [
     ("mood", "hesitant", ["專櫃賣兩千，你們四百，有點不敢下手", "我想再多看一下評價再說"]),
     ("mood", "hesitant", ["Is checkout handled by a third party?", "Thanks, I'd rather just browse for now"]),
     ("mood", "hesitant", ["pumpkin or vanilla?? genuinely can't pick", "might come back later"]),
+    # The twenty-fifth to twenty-seventh sets: the decision in a word, English unpaid orders, level-worded
+    # displeasure, the exact variant, buying a replacement.
+    ("behavior", "decisive", ["walking boots UK 8 wide, got them?", "Right, I pay now by card."]),
+    ("behavior", "decisive", ["2 bags of dog food 12kg, in stock?", "ok check out. COD"]),
+    ("behavior", "decisive", ["这款硬盘是不是企业级的", "是的话直接下三块"]),
+    ("behavior", "decisive", ["面膜还有吗", "行 五盒 花呗付"]),
+    ("behavior", "decisive", ["有现货吗 今天能发不", "好 拍了 尽快发"]),
+    (
+        "behavior",
+        "no_pay",
+        ["i place order for the desk lamp just now but havent pay", "system will auto cancel right?"],
+    ),
+    (
+        "behavior",
+        "no_pay",
+        ["my order for the rug is still unpaid", "don't wait for the payment, I'm buying it in town"],
+    ),
+    ("mood", "dissatisfied", ["收到的台灯跟描述不符，写的三档调光只有一档", "来回运费我不出"]),
+    ("mood", "dissatisfied", ["個風筒同圖片唔一樣", "你哋搞錯唔關我事，換返個啱嘅俾我"]),
+    (
+        "mood",
+        "dissatisfied",
+        ["The jumper is not like in the pictures", "I'm not sending it back at my own cost"],
+    ),
+    ("mood", "dissatisfied", ["Ordered the grey sofa cover, got beige", "That's your mistake, not mine."]),
+    ("shopper", "surgical", ["Fujifilm XF 35mm f2 有冇貨", "要行貨唔要水貨"]),
+    ("shopper", "surgical", ["我要青轴 不是红轴", "要国行唔要水货"]),
+    ("shopper", "power", ["打印机冇墨 要即用", "冇货我就去楼下士多买"]),
 ]
 
 
@@ -625,3 +653,10 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     assert profile_of(["我的包裹还没到", "等快递到了再说"]).mood.label != "hesitant"
     # Not paid yet while asking how to pay is a buyer on the way, not a no-pay customer.
     assert profile_of(["I haven't paid yet, can I use PayPal?"]).behavior.label != "no_pay"
+    # A quantity taken on condition of a lower price is haggling, not a decision.
+    assert profile_of(["面膜还有吗", "行 两瓶 能便宜点吗"]).behavior.label == "bargainer"
+    assert profile_of(["if in stock then i'll order, any discount voucher?"]).behavior.label != "decisive"
+    # Asking whether something fades, or who pays return postage, is no displeasure.
+    assert profile_of(["这件会不会掉色", "退货的话运费谁出？"]).mood.label == "neutral"
+    # A model code asking for a coupon is not a buyer who knows the exact variant.
+    assert profile_of(["A300 有没有优惠券"]).shopper.label != "surgical"
