@@ -627,6 +627,15 @@ def test_further_set_families(dimension: str, label: str, turns: list[str]) -> N
         ("bargain", "京东那边比你们低五十"),
         ("complaint", "Spare me the 'system error' line, that's the third time"),
         ("complaint", "4 emails, 0 replies. Every single time with you lot"),
+        ("bargain", "你做 $260 我而家就要"),
+        ("bargain", "网上仲有 $199 嘅"),
+        ("bargain", "Can you do £30? It's a bit steep"),
+        ("bargain", "if $25 i take now"),
+        ("bargain", "每箱少15 我就定"),
+        ("product_question", "新款保温杯返咗货未"),
+        ("product_question", "这个功率是否足够？"),
+        ("product_question", "tell me the panel type"),
+        ("product_question", "Is it new or refurbished"),
     ],
 )
 def test_later_set_intents(intent: str, text: str) -> None:
@@ -658,5 +667,8 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     assert profile_of(["if in stock then i'll order, any discount voucher?"]).behavior.label != "decisive"
     # Asking whether something fades, or who pays return postage, is no displeasure.
     assert profile_of(["这件会不会掉色", "退货的话运费谁出？"]).mood.label == "neutral"
+    # A count of uses and a question after the order are neither haggling nor a product question.
+    assert "bargain" not in analyse("这台洗衣机一天做3次就坏了").intents
+    assert "product_question" not in analyse("have you shipped it or not").intents
     # A model code asking for a coupon is not a buyer who knows the exact variant.
     assert profile_of(["A300 有没有优惠券"]).shopper.label != "surgical"
