@@ -201,7 +201,7 @@ def main(argv: list[str]) -> None:
     print(f"machine: {cpus} CPUs, load average {_loadavg()} before the run")
     print(
         "layout: fake Telegram + load in this process, each bot in its own process, redis-server apart; "
-        "400 customers, 8 agents, one group; Telegram's rate limits off in both bots"
+        "400 customers, 8 agents, one group; Telegram's rate limits off in every bot"
     )
     measured = asyncio.run(
         measure(
