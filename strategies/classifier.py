@@ -34,8 +34,9 @@ NEGATIVE_MOODS = frozenset({"angry", "dissatisfied"})
 ANGER_SHARE = 0.35
 #: Egocentric evidence at least this share of the assertive evidence makes a self-centred customer, not
 #: merely a demanding one: both press their demands, but only the egocentric one distrusts the shop and
-#: threatens it (reviews, complaints, exposure), so that is the trait that tells them apart.
-EGO_OVER_ASSERTIVE = 0.9
+#: threatens it (reviews, complaints, exposure), so that is the trait that tells them apart. Half is
+#: enough: a self-centred customer's demands come in many more words than their threats do.
+EGO_OVER_ASSERTIVE = 0.5
 #: Age halves a message's weight every so many hours (traits: a season; mood: an afternoon).
 TRAIT_HALF_LIFE_H = 24.0 * 90
 MOOD_HALF_LIFE_H = 6.0

@@ -610,6 +610,48 @@ LATER_SETS = [
     ("shopper", "surgical", ["Fujifilm XF 35mm f2 有冇貨", "要行貨唔要水貨"]),
     ("shopper", "surgical", ["我要青轴 不是红轴", "要国行唔要水货"]),
     ("shopper", "power", ["打印机冇墨 要即用", "冇货我就去楼下士多买"]),
+    # The thirtieth round: the analytical customer checking facts against each other (criteria ticked
+    # off, the promised window against the days gone by, records asked for, unit prices worked out), the
+    # assertive one's unsoftened orders with a deadline, and self-interest outweighing the demands.
+    (
+        "personality",
+        "analytical",
+        ["这台投影仪标称3000流明，实测能有多少？", "对比度和亮度两项都对得上的话我再考虑"],
+    ),
+    (
+        "personality",
+        "analytical",
+        ["页面写5到7个工作日退款，今天已经是第九个工作日了", "麻烦提供一下退款流水号，我去银行查"],
+    ),
+    (
+        "personality",
+        "analytical",
+        [
+            "The listing says 2-year warranty, the box says 1 year. Which is it?",
+            "Please send me the written confirmation.",
+        ],
+    ),
+    (
+        "personality",
+        "analytical",
+        [
+            "I need a kettle: 1.7L, keep-warm, under 1kg. Does it meet all three criteria?",
+            "That ticks every box.",
+        ],
+    ),
+    ("personality", "analytical", ["这款纸巾一箱24包卖89，算下来一包大概3.7元", "换算下来还是这款划算对吧"]),
+    ("personality", "assertive", ["沙发脚少了一只", "今天之内补寄", "别再叫我拍视频了"]),
+    (
+        "personality",
+        "assertive",
+        ["Wrong size again.", "Ship the right one out today.", "I don't need an apology."],
+    ),
+    ("personality", "assertive", ["地址填错了 改成单位", "改完截图给我", "别再问我要不要改别的了"]),
+    (
+        "personality",
+        "egocentric",
+        ["你们是不是故意发翻新机给我？", "我不管什么检测流程，马上退全款，立刻处理", "不退我就去消协投诉"],
+    ),
 ]
 
 
@@ -672,3 +714,9 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     assert "product_question" not in analyse("have you shipped it or not").intents
     # A model code asking for a coupon is not a buyer who knows the exact variant.
     assert profile_of(["A300 有没有优惠券"]).shopper.label != "surgical"
+    # Agreeing to act at once is no command, and a polite request with a deadline no ultimatum.
+    assert profile_of(["亲收到了少一包", "嗯马上拍给你"]).personality.label == "none"
+    assert (
+        profile_of(["Could you please send it out today? It's a gift.", "Thank you"]).personality.label
+        != "assertive"
+    )
