@@ -652,6 +652,47 @@ LATER_SETS = [
         "egocentric",
         ["你们是不是故意发翻新机给我？", "我不管什么检测流程，马上退全款，立刻处理", "不退我就去消协投诉"],
     ),
+    # Shopper types and buying behaviour in the shapes the thirtieth to thirty-second sets showed: a
+    # named rival's price in any currency, the first online order in other words, the regular counting
+    # orders, no tour of the shop, the decision already made, an order left to lapse.
+    (
+        "shopper",
+        "bargain_hunter",
+        ["how much is the rice cooker?", "Lazada has the same model RM210, Shopee RM205"],
+    ),
+    ("shopper", "bargain_hunter", ["呢個焗爐你哋幾錢？", "HKTVmall 賣 $1,280，你哋貴咗"]),
+    (
+        "shopper",
+        "first_timer",
+        [
+            "Sorry, it's the first time I have ordered anything on the internet.",
+            "Where do I type the address?",
+        ],
+    ),
+    ("shopper", "first_timer", ["我從來沒在網路上買過東西", "付款要怎麼弄"]),
+    (
+        "shopper",
+        "enthusiast",
+        ["Parcel arrived, love it!", "That's my fifth order from you this year haha", "What's coming next?"],
+    ),
+    ("shopper", "enthusiast", ["我差不多每一季都會來逛", "看到新款又手癢了"]),
+    ("shopper", "power", ["洗衣液快用完了，要两桶", "不用帮我介绍，直接发链接"]),
+    (
+        "shopper",
+        "power",
+        ["Out of toner for the office printer.", "Just send me the correct link, no time to browse."],
+    ),
+    ("behavior", "decisive", ["Is the grey one in stock?", "Ok. Ordered."]),
+    ("behavior", "decisive", ["呢款充電器有冇貨", "有現貨就直接寄"]),
+    (
+        "behavior",
+        "no_pay",
+        [
+            "I placed two orders for the lamp, haven't paid yet",
+            "I'll leave the second one unpaid, it can lapse.",
+        ],
+    ),
+    ("behavior", "no_pay", ["我落咗單，不過未付款住", "諗清楚先算"]),
 ]
 
 
@@ -720,3 +761,11 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
         profile_of(["Could you please send it out today? It's a gift.", "Thank you"]).personality.label
         != "assertive"
     )
+    # Courtesy turns a deadline or a "don't … again" into a request.
+    for polite in ("Could you please send it out today?", "麻烦今天寄出", "请不要再打电话了"):
+        assert not [s for s in analyse(polite).signals if s.rule.startswith("personality.assertive")], polite
+    # Trying a brand for the first time is not a first online purchase; a wrong item is no decision.
+    assert profile_of(["我第一次买这个牌子", "好用吗"]).shopper.label != "first_timer"
+    assert profile_of(["Ordered a blue one, got red"]).behavior.label != "decisive"
+    # Asking how to pay an unpaid order is paying, not letting it lapse.
+    assert profile_of(["How do I pay? I didn't pay yet"]).behavior.label != "no_pay"
