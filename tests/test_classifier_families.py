@@ -693,6 +693,10 @@ LATER_SETS = [
         ],
     ),
     ("behavior", "no_pay", ["我落咗單，不過未付款住", "諗清楚先算"]),
+    # Calling for the boss is hostility; "烦唔烦" and asking for the third time are displeasure.
+    ("mood", "angry", ["訂單五天還沒出貨", "叫你們主管出來跟我講"]),
+    ("mood", "dissatisfied", ["日日打嚟催，煩唔煩"]),
+    ("mood", "dissatisfied", ["发票的事我已经第三次问了"]),
 ]
 
 
