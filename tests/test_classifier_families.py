@@ -693,6 +693,20 @@ LATER_SETS = [
         ],
     ),
     ("behavior", "no_pay", ["我落咗單，不過未付款住", "諗清楚先算"]),
+    # English reasoning written out, and bare orders with a time attached.
+    (
+        "personality",
+        "analytical",
+        [
+            "The receipt shows two charges of $20 for one order.",
+            "By your own policy the duplicate is refunded within 5 days. Today is day 8.",
+        ],
+    ),
+    (
+        "personality",
+        "assertive",
+        ["Order 4410. Still processing.", "Ship it today.", "I want the tracking number by 6pm."],
+    ),
     # Calling for the boss is hostility; "烦唔烦" and asking for the third time are displeasure.
     ("mood", "angry", ["訂單五天還沒出貨", "叫你們主管出來跟我講"]),
     ("mood", "dissatisfied", ["日日打嚟催，煩唔煩"]),
@@ -768,6 +782,7 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     # Courtesy turns a deadline or a "don't … again" into a request.
     for polite in ("Could you please send it out today?", "麻烦今天寄出", "请不要再打电话了"):
         assert not [s for s in analyse(polite).signals if s.rule.startswith("personality.assertive")], polite
+    assert profile_of(["Could you just send me the link please?", "Thanks"]).personality.label != "assertive"
     # Trying a brand for the first time is not a first online purchase; a wrong item is no decision.
     assert profile_of(["我第一次买这个牌子", "好用吗"]).shopper.label != "first_timer"
     assert profile_of(["Ordered a blue one, got red"]).behavior.label != "decisive"
