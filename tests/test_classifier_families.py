@@ -707,6 +707,13 @@ LATER_SETS = [
         "assertive",
         ["Order 4410. Still processing.", "Ship it today.", "I want the tracking number by 6pm."],
     ),
+    # Shopper types from the thirty-fifth set: orders counted this month, not daring to pay, buying as
+    # soon as the criteria are met, the spec sheet asked for straight away, everyone else's price.
+    ("shopper", "enthusiast", ["这个月已经在你家买了三单了", "上新了没呀"]),
+    ("shopper", "reluctant", ["刚拍了个门锁，没敢付钱", "听说网上好多人被骗"]),
+    ("shopper", "surgical", ["这款移动硬盘是USB3.2的吗", "读写速度满足，现在拍"]),
+    ("shopper", "power", ["家里路由器坏了，要WiFi6的", "参数表直接发我"]),
+    ("shopper", "bargain_hunter", ["这个电煮锅多少钱", "别家同款都要两百多，你家这么便宜？"]),
     # Calling for the boss is hostility; "烦唔烦" and asking for the third time are displeasure.
     ("mood", "angry", ["訂單五天還沒出貨", "叫你們主管出來跟我講"]),
     ("mood", "dissatisfied", ["日日打嚟催，煩唔煩"]),
@@ -783,6 +790,8 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     for polite in ("Could you please send it out today?", "麻烦今天寄出", "请不要再打电话了"):
         assert not [s for s in analyse(polite).signals if s.rule.startswith("personality.assertive")], polite
     assert profile_of(["Could you just send me the link please?", "Thanks"]).personality.label != "assertive"
+    # Using a product for the first time is not shopping online for the first time.
+    assert profile_of(["这块砧板第一次用要怎么处理", "好的谢谢"]).shopper.label == "none"
     # Trying a brand for the first time is not a first online purchase; a wrong item is no decision.
     assert profile_of(["我第一次买这个牌子", "好用吗"]).shopper.label != "first_timer"
     assert profile_of(["Ordered a blue one, got red"]).behavior.label != "decisive"
