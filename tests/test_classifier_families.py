@@ -714,6 +714,9 @@ LATER_SETS = [
     ("shopper", "surgical", ["这款移动硬盘是USB3.2的吗", "读写速度满足，现在拍"]),
     ("shopper", "power", ["家里路由器坏了，要WiFi6的", "参数表直接发我"]),
     ("shopper", "bargain_hunter", ["这个电煮锅多少钱", "别家同款都要两百多，你家这么便宜？"]),
+    # Bad faith assumed outright and "my own business": the self-centred customer.
+    ("personality", "egocentric", ["我的单怎么被取消了", "你们就是故意不让人用券，少来这套"]),
+    ("personality", "egocentric", ["订单先留着别催", "付不付是我自己的事，用不着你们操心"]),
     # Calling for the boss is hostility; "烦唔烦" and asking for the third time are displeasure.
     ("mood", "angry", ["訂單五天還沒出貨", "叫你們主管出來跟我講"]),
     ("mood", "dissatisfied", ["日日打嚟催，煩唔煩"]),
@@ -792,6 +795,7 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     assert profile_of(["Could you just send me the link please?", "Thanks"]).personality.label != "assertive"
     # Using a product for the first time is not shopping online for the first time.
     assert profile_of(["这块砧板第一次用要怎么处理", "好的谢谢"]).shopper.label == "none"
+    assert profile_of(["这件事我自己的事情自己处理就好，谢谢"]).personality.label != "egocentric"
     # Trying a brand for the first time is not a first online purchase; a wrong item is no decision.
     assert profile_of(["我第一次买这个牌子", "好用吗"]).shopper.label != "first_timer"
     assert profile_of(["Ordered a blue one, got red"]).behavior.label != "decisive"
