@@ -796,6 +796,10 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     # Using a product for the first time is not shopping online for the first time.
     assert profile_of(["这块砧板第一次用要怎么处理", "好的谢谢"]).shopper.label == "none"
     assert profile_of(["这件事我自己的事情自己处理就好，谢谢"]).personality.label != "egocentric"
+    # The first order on a named platform is a first online order; the counter's higher price beside a
+    # doubt is a worry about genuineness, not a hunt for the cheapest.
+    assert profile_of(["我第一次用 HKTVmall 落單", "之後點攞貨？"]).shopper.label == "first_timer"
+    assert profile_of(["你哋賣 $380 一支精華？專櫃要 $900", "係咪正貨"]).shopper.label != "bargain_hunter"
     # Trying a brand for the first time is not a first online purchase; a wrong item is no decision.
     assert profile_of(["我第一次买这个牌子", "好用吗"]).shopper.label != "first_timer"
     assert profile_of(["Ordered a blue one, got red"]).behavior.label != "decisive"
