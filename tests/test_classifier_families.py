@@ -717,6 +717,20 @@ LATER_SETS = [
     # Bad faith assumed outright and "my own business": the self-centred customer.
     ("personality", "egocentric", ["我的单怎么被取消了", "你们就是故意不让人用券，少来这套"]),
     ("personality", "egocentric", ["订单先留着别催", "付不付是我自己的事，用不着你们操心"]),
+    # Orders left to lapse or refused at the door, in English.
+    (
+        "behavior",
+        "no_pay",
+        ["I ordered two lamps last night, haven't paid yet", "might just let both expire"],
+    ),
+    (
+        "behavior",
+        "no_pay",
+        [
+            "Ordered the fan with cash on delivery",
+            "changed my mind, I won't accept it when the courier comes",
+        ],
+    ),
     # Calling for the boss is hostility; "烦唔烦" and asking for the third time are displeasure.
     ("mood", "angry", ["訂單五天還沒出貨", "叫你們主管出來跟我講"]),
     ("mood", "dissatisfied", ["日日打嚟催，煩唔煩"]),
@@ -800,6 +814,10 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     # doubt is a worry about genuineness, not a hunt for the cheapest.
     assert profile_of(["我第一次用 HKTVmall 落單", "之後點攞貨？"]).shopper.label == "first_timer"
     assert profile_of(["你哋賣 $380 一支精華？專櫃要 $900", "係咪正貨"]).shopper.label != "bargain_hunter"
+    # Comparing a cheaper product, or naming another shop, is not haggling; another shop's price is.
+    assert "bargain" not in analyse("Is the cheaper one fine for daily use?").intents
+    assert "bargain" not in analyse("My card got leaked from another shop last year").intents
+    assert "bargain" in analyse("Another shop has it for $20 less").intents
     # Trying a brand for the first time is not a first online purchase; a wrong item is no decision.
     assert profile_of(["我第一次买这个牌子", "好用吗"]).shopper.label != "first_timer"
     assert profile_of(["Ordered a blue one, got red"]).behavior.label != "decisive"
