@@ -731,6 +731,16 @@ LATER_SETS = [
             "changed my mind, I won't accept it when the courier comes",
         ],
     ),
+    # Putting it off in English: asking someone first, browsing for now, waiting for a sale.
+    (
+        "mood",
+        "hesitant",
+        [
+            "Which size for a 30 cm vase, M or L?",
+            "Thanks, let me check with my husband and come back tomorrow",
+        ],
+    ),
+    ("mood", "hesitant", ["is the blender on sale soon?", "ok i think i wait for the 11.11 sale"]),
     # Calling for the boss is hostility; "烦唔烦" and asking for the third time are displeasure.
     ("mood", "angry", ["訂單五天還沒出貨", "叫你們主管出來跟我講"]),
     ("mood", "dissatisfied", ["日日打嚟催，煩唔煩"]),
@@ -818,6 +828,10 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     assert "bargain" not in analyse("Is the cheaper one fine for daily use?").intents
     assert "bargain" not in analyse("My card got leaked from another shop last year").intents
     assert "bargain" in analyse("Another shop has it for $20 less").intents
+    # The courier coming back is no customer putting the decision off.
+    assert (
+        profile_of(["Missed the parcel today", "The driver will come back tomorrow"]).mood.label != "hesitant"
+    )
     # Trying a brand for the first time is not a first online purchase; a wrong item is no decision.
     assert profile_of(["我第一次买这个牌子", "好用吗"]).shopper.label != "first_timer"
     assert profile_of(["Ordered a blue one, got red"]).behavior.label != "decisive"
