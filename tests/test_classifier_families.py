@@ -741,6 +741,25 @@ LATER_SETS = [
         ],
     ),
     ("mood", "hesitant", ["is the blender on sale soon?", "ok i think i wait for the 11.11 sale"]),
+    # English ultimatums without a please, warnings to other buyers, the basis asked for.
+    (
+        "personality",
+        "assertive",
+        ["copy paper, 2 boxes, best price", "$40 final or I walk.", "Dont tell me to wait for the manager"],
+    ),
+    (
+        "personality",
+        "egocentric",
+        [
+            "my friend got a fake from you lot",
+            "if the batch code is wrong i will tell my friends to avoid this shop",
+        ],
+    ),
+    (
+        "personality",
+        "analytical",
+        ["The warranty card says 2 years.", "On what basis is the motor excluded?"],
+    ),
     # Calling for the boss is hostility; "烦唔烦" and asking for the third time are displeasure.
     ("mood", "angry", ["訂單五天還沒出貨", "叫你們主管出來跟我講"]),
     ("mood", "dissatisfied", ["日日打嚟催，煩唔煩"]),
