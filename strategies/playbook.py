@@ -15,7 +15,8 @@ Files (all under ``strategies/data``, each replaceable by a shop, see :mod:`stra
     (``/reply 讲价``); per placeholder: the words used when its value is unknown.
 ``replies/*.yaml``
     ``replies:`` a list of ready-made replies keyed by intent and/or concern, the moods they suit, and
-    optionally the customer types they are written for.
+    optionally the customer types they are written for and the ``cues``: words that show a message
+    asks exactly what the reply answers (``现货``, ``in stock``), so it is offered first for that message.
 
 Every text is given in ``zh-Hans`` and ``en``; ``zh-Hant`` may be written out, otherwise it is derived
 from ``zh-Hans`` with OpenCC.
@@ -37,6 +38,7 @@ from strategies import taxonomy
 from strategies.datafiles import data_files, read_yaml, require
 from strategies.errors import DataFileError, problems_from
 from strategies.models import Lang
+from strategies.normalize import normalize
 from strategies.textconv import release_phrase_converter, to_simplified, to_traditional
 
 #: Placeholders a reply may use, and the longest value each is given when checking the 256-char limit.
@@ -50,6 +52,8 @@ PLACEHOLDERS: dict[str, int] = {
     "dispatch_hours": 3,
 }
 REPLY_LIMIT = 256
+#: Longest cue of a reply, in characters: a cue is a word or a short phrase, not a sentence.
+CUE_LIMIT = 20
 NEED_IDS = (
     "security",
     "order",
@@ -207,7 +211,9 @@ class ReplyTemplate(_Strict):
     It answers an ``intent`` and/or a ``concern``; ``moods`` lists the moods it suits (an angry
     customer only ever gets replies written for ``angry``). ``behavior``/``personality``/``shopper``
     name the customer types it was written for: it ranks first for them and is not offered to the
-    other types of that dimension.
+    other types of that dimension. ``cues`` are the words of a message it answers precisely (kept
+    normalised as messages are: Simplified, lower-case, half-width); a reply with cues is preferred
+    when one of them is in the message and passed over for a general one when none is.
     """
 
     id: str
@@ -217,7 +223,33 @@ class ReplyTemplate(_Strict):
     behavior: list[str] = Field(default_factory=list)
     personality: list[str] = Field(default_factory=list)
     shopper: list[str] = Field(default_factory=list)
+    cues: list[str] = Field(default_factory=list)
     text: LocalText
+
+    @field_validator("cues")
+    @classmethod
+    def _normalised_cues(cls, cues: list[str]) -> list[str]:
+        out = []
+        for cue in cues:
+            text = normalize(cue).text.strip()
+            if not text:
+                raise ValueError(f"cue {cue!r} is empty once normalised; write a word of the message")
+            if len(text) > CUE_LIMIT:
+                raise ValueError(f"cue {cue!r} is longer than {CUE_LIMIT} characters; cues are words")
+            out.append(text)
+        return out
+
+    @cached_property
+    def cue_pattern(self) -> re.Pattern[str] | None:
+        """Matches a normalised message holding one of the cues; None when the reply has none."""
+        if not self.cues:
+            return None
+        # An English cue starts a word: "fit" is not in "outfit".
+        parts = [
+            ("(?<![a-z])" if cue[0].isascii() and cue[0].isalpha() else "") + re.escape(cue)
+            for cue in sorted(self.cues, key=len, reverse=True)
+        ]
+        return re.compile("|".join(parts))
 
     @field_validator("id")
     @classmethod

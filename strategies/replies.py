@@ -22,6 +22,12 @@ _INTENT_RANK_STEP = 0.6
 _CONCERN_BASE = 0.8
 #: A reply written for exactly this mood (and no other) fits it better than an all-rounder.
 _MOOD_EXACT_BONUS = 0.5
+#: A reply whose cue is in the message answers what was asked: it outranks the intent's general
+#: replies and those of a later intent, though not one written for this customer's type.
+_CUE_BONUS = 1.5
+#: A reply with cues, none of them in the message, answers some other question of the same intent
+#: ("do you have it in stock?" is not answered by the size chart): a general reply fits better.
+_CUE_MISS = 0.5
 
 
 class ReplyContext(BaseModel):
@@ -89,6 +95,8 @@ def rank_templates(
         score = topics[topic] + typed * _TYPE_BONUS + _jitter(template.id, seed)
         if template.moods == [mood]:
             score += _MOOD_EXACT_BONUS
+        if template.cue_pattern is not None:
+            score += _CUE_BONUS if template.cue_pattern.search(latest.normalized) else -_CUE_MISS
         ranked.append((score, topic, template))
     ranked.sort(key=lambda item: -item[0])
     return ranked

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from strategies.advice import advise
+from strategies.analyser import analyse
 from strategies.models import Analysis, Lang, Profile, Verdict
 from strategies.playbook import Playbook, load_playbook
 from strategies.replies import ReplyContext, choose_replies, fill
@@ -127,3 +130,52 @@ def test_selection_is_stable_for_a_message_but_varies_between_messages() -> None
         tuple(r.id for r in choose_replies(PLAYBOOK, profile(), msg, CTX, seed=f"c1:{n}")) for n in range(10)
     }
     assert len(seen) > 1
+
+
+# --- cues: the reply that answers exactly what was asked ----------------------------------------------
+
+
+def _shop_playbook(tmp_path: Path) -> Playbook:
+    """The built-in playbook plus a shop's own stock answer, cued on the words of a stock question."""
+    folder = tmp_path / "shop" / "replies"
+    folder.mkdir(parents=True)
+    stock = {
+        "id": "shop.stock-today",
+        "intent": "product_question",
+        "moods": ["neutral"],
+        "cues": ["现貨", "有货", "In Stock", "fit"],
+        "text": {
+            "zh-Hans": "仓库今天刚补过货，您下单就能发。",
+            "en": "We restocked today, so it ships as soon as you order.",
+        },
+    }
+    (folder / "stock.yaml").write_text(
+        yaml.safe_dump({"replies": [stock]}, allow_unicode=True), encoding="utf-8"
+    )
+    return load_playbook(tmp_path / "shop")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("这款还有现货吗？", "zh-Hans"), ("請問還有現貨嗎", "zh-Hant"), ("Is the blue one IN STOCK?", "en")],
+)
+def test_a_reply_cued_on_the_question_comes_first(tmp_path: Path, text: str, lang: str) -> None:
+    playbook = _shop_playbook(tmp_path)
+    latest = analyse(text)
+    assert latest.intents[0] == "product_question"
+    replies = choose_replies(playbook, profile(), latest, CTX)
+    assert replies[0].text == playbook_text(playbook, "shop.stock-today", lang)
+
+
+def test_a_cued_reply_gives_way_when_the_question_is_another(tmp_path: Path) -> None:
+    playbook = _shop_playbook(tmp_path)
+    for text in ("这款是什么材质的？", "Does this outfit come in other colours?"):
+        latest = analyse(text)
+        assert latest.intents[0] == "product_question"
+        ids = [r.id for r in choose_replies(playbook, profile(), latest, CTX, limit=3)]
+        assert "shop.stock-today" not in ids, text
+
+
+def playbook_text(playbook: Playbook, reply_id: str, lang: str) -> str:
+    template = next(t for t in playbook.replies if t.id == reply_id)
+    return fill(template, playbook, CTX, lang).text  # type: ignore[arg-type]

@@ -238,6 +238,19 @@ def test_a_reply_over_256_characters_is_refused(tmp_path: Path) -> None:
     assert "limit 256" in message
 
 
+@pytest.mark.parametrize(
+    ("cue", "problem"),
+    [("  ", "cue '  ' is empty once normalised"), ("有" * 21, "longer than 20 characters; cues are words")],
+)
+def test_a_blank_or_sentence_long_cue_is_refused(tmp_path: Path, cue: str, problem: str) -> None:
+    overlay = _overlay(tmp_path)
+    reply = {**REPLY["replies"][0], "id": "test.cued", "cues": ["现货", cue]}
+    _write(overlay / "replies" / "cued.yaml", {"replies": [reply]})
+    message = _error(overlay)
+    assert "cued.yaml: replies.0 (test.cued).cues: " in message
+    assert problem in message
+
+
 def test_a_reply_id_used_in_two_files_is_refused(tmp_path: Path) -> None:
     overlay = _overlay(tmp_path)
     twice = {"replies": [{**REPLY["replies"][0], "id": "test.twice"}]}
