@@ -33,6 +33,8 @@ INTENTS = [
     ("product_question", "What's the difference between the Pro and the Lite?"),
     ("product_question", "I'm looking for a rain jacket that packs small"),
     ("product_question", "Does the X20 support wireless charging?"),
+    ("product_question", "does this jacket run small?"),
+    ("product_question", "Can I wash it in the machine or is it dry clean only?"),
     # bargain: Cantonese haggling, competitor prices, free shipping instead
     ("bargain", "可唔可以算平啲？"),
     ("bargain", "隔離舖頭平五十蚊，你哋跟唔跟？"),

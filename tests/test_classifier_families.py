@@ -749,6 +749,11 @@ LATER_SETS = [
     ),
     (
         "personality",
+        "assertive",
+        ["Is the grey one in stock?", "I need it by Friday, otherwise forget it", "yes or no?"],
+    ),
+    (
+        "personality",
         "egocentric",
         [
             "my friend got a fake from you lot",
