@@ -104,12 +104,15 @@ class Analyser:
         for s in signals:
             scores[(s.dimension, s.label)] += s.weight
         displeasure = scores.get(("mood", "dissatisfied"), 0.0)
-        if displeasure >= MOOD_MIN and (_shouting(norm) or _hostility(signals) >= MOOD_MIN):
+        shouting = _shouting(norm)
+        if displeasure >= MOOD_MIN and (shouting or _hostility(signals) >= MOOD_MIN):
             # Complaining in capitals or with !!!, or alongside a threat or an insult, is the guide's
-            # "angry", not merely "dissatisfied": the message's displeasure is part of its anger.
-            signals.append(
-                _signal("mood", "angry", round(displeasure + 0.1, 4), _quote(norm), "feature.shouting")
+            # "angry", not merely "dissatisfied": the message's displeasure is part of its anger. The
+            # evidence is the shouted message itself, or the threat's own words.
+            quote, rule = (
+                (_quote(norm), "feature.shouting") if shouting else (_hostile(signals), "feature.hostile")
             )
+            signals.append(_signal("mood", "angry", round(displeasure + 0.1, 4), quote, rule))
             scores[("mood", "angry")] += displeasure + 0.1
         by_dim: dict[str, dict[str, float]] = defaultdict(dict)
         for (dim, label), score in scores.items():
@@ -179,6 +182,16 @@ def _hostility(signals: list[Signal]) -> float:
     )
 
 
+def _hostile(signals: list[Signal]) -> str:
+    """The words of the strongest hostile signal (see :func:`_hostility`)."""
+    hostile = [
+        s
+        for s in signals
+        if s.dimension == "mood" and s.label == "angry" and not s.rule.startswith(_NOT_HOSTILE)
+    ]
+    return max(hostile, key=lambda s: s.weight).evidence
+
+
 def _joyful(signals: list[Signal]) -> bool:
     pleased = 0.0
     for s in signals:
@@ -196,7 +209,14 @@ def _shouting(norm: Normalized) -> bool:
 
 
 def _quote(norm: Normalized) -> str:
-    return norm.original.strip()[:FEATURE_QUOTE]
+    """The start of the message, cut at a word's end in English ("I will report" not "I wil")."""
+    text = norm.original.strip()
+    if len(text) <= FEATURE_QUOTE:
+        return text
+    cut = text[:FEATURE_QUOTE]
+    if norm.lang == "en" and text[FEATURE_QUOTE].isalnum() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
 
 
 def _intents(scores: dict[str, float], thanks_at: int) -> tuple[str, ...]:

@@ -230,3 +230,15 @@ def test_follow_up_messages_continue_the_topic() -> None:
         ("other",),
         ("thanks",),
     ]
+
+
+def test_anger_is_shown_with_the_words_that_reveal_it() -> None:
+    threat = "If I do not get it today I will report you to my bank and leave a 1 star review"
+    angry = [s.evidence for s in analyse(threat).signals if s.label == "angry"]
+    assert angry and all(quote == "report you" for quote in angry), "the threat, not the message's start"
+    shouted = "WHERE IS MY PARCEL?? I have been waiting three weeks and nobody answers me!!"
+    analysis = analyse(shouted)
+    assert analysis.mood == "angry"
+    quotes = [s.evidence for s in analysis.signals if s.label == "angry"]
+    assert quotes and all(q.endswith("…") and shouted.startswith(q[:-1]) for q in quotes)
+    assert all(q[:-1].split()[-1] in shouted.split() for q in quotes), "cut at a word's end, not mid-word"
