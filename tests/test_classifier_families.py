@@ -769,6 +769,13 @@ LATER_SETS = [
     ("mood", "angry", ["訂單五天還沒出貨", "叫你們主管出來跟我講"]),
     ("mood", "dissatisfied", ["日日打嚟催，煩唔煩"]),
     ("mood", "dissatisfied", ["发票的事我已经第三次问了"]),
+    # The sales channel insisted on, an exact memory configuration, restocking what ran out, and paying
+    # said in Cantonese.
+    ("shopper", "surgical", ["手机 12+256 蓝色 有现货吗", "要国行的，水货不要"]),
+    ("shopper", "surgical", ["筆電 16G/512G 銀色還有嗎", "要台灣公司貨"]),
+    ("shopper", "power", ["家里猫砂快见底了", "补货：豆腐砂6L 四包，直接发"]),
+    ("shopper", "power", ["辦公室碳粉沒了 四色一組", "原廠就好，有貨嗎"]),
+    ("behavior", "decisive", ["有冇32寸？", "得，PayMe過咗數，聽日寄"]),
 ]
 
 
@@ -795,6 +802,8 @@ def test_further_set_families(dimension: str, label: str, turns: list[str]) -> N
         ("product_question", "这个功率是否足够？"),
         ("product_question", "tell me the panel type"),
         ("product_question", "Is it new or refurbished"),
+        ("product_question", "这张书桌承重多少"),
+        ("product_question", "猫砂6L的链接发下"),
     ],
 )
 def test_later_set_intents(intent: str, text: str) -> None:
@@ -861,3 +870,7 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     assert profile_of(["Ordered a blue one, got red"]).behavior.label != "decisive"
     # Asking how to pay an unpaid order is paying, not letting it lapse.
     assert profile_of(["How do I pay? I didn't pay yet"]).behavior.label != "no_pay"
+    # A price at rock bottom and a question about restocking are no empty cupboard; a date is no spec.
+    assert profile_of(["这价格已经见底了吧", "能再送个赠品吗"]).shopper.label != "power"
+    assert profile_of(["这款什么时候补货？"]).shopper.label != "power"
+    assert profile_of(["11/23 能到吗"]).shopper.label != "surgical"
