@@ -776,6 +776,29 @@ LATER_SETS = [
     ("shopper", "power", ["家里猫砂快见底了", "补货：豆腐砂6L 四包，直接发"]),
     ("shopper", "power", ["辦公室碳粉沒了 四色一組", "原廠就好，有貨嗎"]),
     ("behavior", "decisive", ["有冇32寸？", "得，PayMe過咗數，聽日寄"]),
+    # The thirty-sixth set (English): a first order on an app; buying said in one word; orders left to
+    # lapse; bad faith assumed of every seller; terms laid down; going public as a threat.
+    ("shopper", "first_timer", ["voucher how to use ah? first time using this app", "ok found it"]),
+    ("shopper", "first_timer", ["I'm new to buying online, what happens after I add to basket?"]),
+    ("behavior", "decisive", ["Is the 1TB one in stock?", "Ordering. Ship today?"]),
+    ("behavior", "decisive", ["Cast iron pan, 26cm, pre-seasoned?", "Put it through now, card on file."]),
+    ("behavior", "no_pay", ["ordered the lamp just to lock the price", "ill let it sit unpaid for now"]),
+    (
+        "behavior",
+        "no_pay",
+        ["Can't pay for it this week", "if the other shop is cheaper I'll let yours expire"],
+    ),
+    (
+        "personality",
+        "egocentric",
+        ["you sellers all say that", "don't pretend, you jack up prices for regulars"],
+    ),
+    (
+        "personality",
+        "assertive",
+        ["$2,000 cash, I collect. Take it or leave it.", "That's how it's going to work."],
+    ),
+    ("mood", "angry", ["this serum is fake", "refund me or this goes up on tiktok tonight"]),
 ]
 
 
@@ -804,6 +827,11 @@ def test_further_set_families(dimension: str, label: str, turns: list[str]) -> N
         ("product_question", "Is it new or refurbished"),
         ("product_question", "这张书桌承重多少"),
         ("product_question", "猫砂6L的链接发下"),
+        ("bargain", "could you go any lower on the price"),
+        ("bargain", "180 is abit much for me"),
+        ("bargain", "I've seen the same case for $12 on other sites"),
+        ("product_question", "u guys carry the Kestrel 75 now?"),
+        ("product_question", "Stuck choosing: Aster 14 or Aster 16."),
     ],
 )
 def test_later_set_intents(intent: str, text: str) -> None:
@@ -874,3 +902,8 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     assert profile_of(["这价格已经见底了吧", "能再送个赠品吗"]).shopper.label != "power"
     assert profile_of(["这款什么时候补货？"]).shopper.label != "power"
     assert profile_of(["11/23 能到吗"]).shopper.label != "surgical"
+    # Prices dropping in a sale, a temperature falling, and a courier sitting around are not haggling,
+    # bad faith or terms; paying now is no order left unpaid.
+    assert "bargain" not in analyse("the temperature will drop to 5 tonight").intents
+    assert profile_of(["Will the price drop on Black Friday?"]).personality.label != "egocentric"
+    assert profile_of(["Ok, paying now. Thanks!"]).behavior.label != "no_pay"
