@@ -799,6 +799,12 @@ LATER_SETS = [
         ["$2,000 cash, I collect. Take it or leave it.", "That's how it's going to work."],
     ),
     ("mood", "angry", ["this serum is fake", "refund me or this goes up on tiktok tonight"]),
+    # Thinking it over in doubled verbs (再对比对比, 先研究研究), holding back (觀望, 不太敢買), waiting for
+    # family to buy it — and giving up only to think again is no displeasure.
+    ("mood", "hesitant", ["iPad Air和10代差在哪", "差一千多，我再对比对比"]),
+    ("mood", "hesitant", ["註冊要填身分證嗎", "我先加購物車觀望一下 還不太敢買"]),
+    ("mood", "hesitant", ["这电热毯怎么下单啊", "要不还是等我儿子回来帮我买"]),
+    ("mood", "hesitant", ["豆沙色和枫叶红哪个显白", "算了算了我再琢磨琢磨"]),
 ]
 
 
@@ -907,3 +913,5 @@ def test_later_set_families_stay_out_of_ordinary_messages() -> None:
     assert "bargain" not in analyse("the temperature will drop to 5 tonight").intents
     assert profile_of(["Will the price drop on Black Friday?"]).personality.label != "egocentric"
     assert profile_of(["Ok, paying now. Thanks!"]).behavior.label != "no_pay"
+    # Giving up in disgust stays displeasure.
+    assert profile_of(["客服半天不回", "算了算了，不想跟你们说了"]).mood.label == "dissatisfied"
