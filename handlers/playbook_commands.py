@@ -1,8 +1,9 @@
 """The playbook at an agent's fingertips: ``/types``, ``/playbook TYPE``, ``/reply SITUATION``.
 
 Types are found by id, name or alias in any language (``bargainer``, ``讲价型``, ``講價型``, ``讲价``);
-situations by intent id or keyword (``讲价``, ``退货``, ``催发货``). Ready-made replies come with copy
-buttons. Type buttons carry ``pb:<dimension>:<id>`` — taxonomy ids, so no payload is needed.
+situations by intent id or keyword (``讲价``, ``退货``, ``催发货``) or by the words a reply is cued on
+(``发错``, ``现货``), whose replies then come first. Ready-made replies come with copy buttons. Type
+buttons carry ``pb:<dimension>:<id>`` — taxonomy ids, so no payload is needed.
 """
 
 from __future__ import annotations
@@ -155,7 +156,10 @@ def playbook_handlers(services: Services) -> Handlers:
         if not query:
             raise BadArguments
         lang = caller.lang
-        intent = playbook.find_situation(query)
+        # "/reply 发错" names no situation but is the cue of a reply: its situation, that reply first.
+        cued = playbook.cued(query)
+        cued_ids = {t.id for t in cued}
+        intent = playbook.find_situation(query) or next((t.intent for t in cued if t.intent), None)
         if intent is None:
             sep = ", " if lang == "en" else "、"
             names = sep.join(s.name.get(lang) for i, s in playbook.situations.items() if i != "other")
@@ -164,7 +168,11 @@ def playbook_handlers(services: Services) -> Handlers:
             return
         templates = sorted(
             (t for t in playbook.replies if t.intent == intent),
-            key=lambda t: (min(_MOOD_ORDER.index(m) for m in t.moods), bool(t.behavior or t.personality)),
+            key=lambda t: (
+                t.id not in cued_ids,
+                min(_MOOD_ORDER.index(m) for m in t.moods),
+                bool(t.behavior or t.personality),
+            ),
         )
         replies = filled(caller, templates, SITUATION_REPLIES)
         lines: list[str] = [

@@ -333,6 +333,11 @@ class Playbook:
                     found.append((dim, label))
         return found
 
+    def cued(self, text: str) -> list[ReplyTemplate]:
+        """The replies one of whose cues is in ``text`` (a message, or what an agent typed after /reply)."""
+        normalized = normalize(text).text
+        return [t for t in self.replies if t.cue_pattern is not None and t.cue_pattern.search(normalized)]
+
     def find_situation(self, query: str) -> str | None:
         """The intent an agent means by ``query`` (an id, a name or a keyword), or None."""
         q = query.strip().casefold()

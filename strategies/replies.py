@@ -26,8 +26,9 @@ _MOOD_EXACT_BONUS = 0.5
 #: replies and those of a later intent, though not one written for this customer's type.
 _CUE_BONUS = 1.5
 #: A reply with cues, none of them in the message, answers some other question of the same intent
-#: ("do you have it in stock?" is not answered by the size chart): a general reply fits better.
-_CUE_MISS = 0.5
+#: ("do you have it in stock?" is not answered by the size chart): a general reply fits better, even
+#: when the cued one was written for exactly this mood (larger than _MOOD_EXACT_BONUS).
+_CUE_MISS = 0.8
 
 
 class ReplyContext(BaseModel):

@@ -163,8 +163,14 @@ def test_a_reply_cued_on_the_question_comes_first(tmp_path: Path, text: str, lan
     playbook = _shop_playbook(tmp_path)
     latest = analyse(text)
     assert latest.intents[0] == "product_question"
-    replies = choose_replies(playbook, profile(), latest, CTX)
-    assert replies[0].text == playbook_text(playbook, "shop.stock-today", lang)
+    replies = choose_replies(playbook, profile(), latest, CTX, limit=3)
+    texts = [r.text for r in replies]
+    assert playbook_text(playbook, "shop.stock-today", lang) in texts
+    by_id = {t.id: t for t in playbook.replies}
+    first = by_id[replies[0].id]
+    assert first.cue_pattern is not None and first.cue_pattern.search(latest.normalized), (
+        "a reply cued on the question (the shop's or a built-in one) comes first"
+    )
 
 
 def test_a_cued_reply_gives_way_when_the_question_is_another(tmp_path: Path) -> None:
@@ -179,3 +185,26 @@ def test_a_cued_reply_gives_way_when_the_question_is_another(tmp_path: Path) -> 
 def playbook_text(playbook: Playbook, reply_id: str, lang: str) -> str:
     template = next(t for t in playbook.replies if t.id == reply_id)
     return fill(template, playbook, CTX, lang).text  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("这款还有现货吗", "product_question.stock"),
+        ("What material is the strap?", "product_question.material"),
+        ("Does it run small?", "product_question.size-chart"),
+        ("Tracking says delivered but I never got it", "shipping.neutral-delivered-not-received"),
+        ("Which courier do you use?", "shipping.neutral-courier-choice"),
+        ("能开专票吗？", "invoice.neutral-vat-invoice"),
+        ("發錯貨了，我買的是黑色", "after_sales.neutral-wrong-or-missing"),
+        ("退款多久能到账", "after_sales.neutral-refund-timing"),
+    ],
+)
+def test_the_reply_for_exactly_this_question_comes_first(text: str, expected: str) -> None:
+    replies = choose_replies(PLAYBOOK, profile(), analyse(text), CTX)
+    assert replies[0].id == expected, [r.id for r in replies]
+
+
+def test_a_request_that_names_nothing_particular_gets_general_replies() -> None:
+    replies = choose_replies(PLAYBOOK, profile(), analyse("我想改一下订单"), CTX)
+    assert [BY_ID[r.id].cues for r in replies[:2]] == [[], []], [r.id for r in replies]

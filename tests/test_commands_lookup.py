@@ -82,6 +82,7 @@ async def test_types_playbook_and_reply(fake, redis_url, key_prefix) -> None:
         returns = await ask(fake, team.agent, "/reply 退货", chat=team.group)
         urge = await ask(fake, team.agent, "/reply 催发货")
         what = await ask(fake, team.agent, "/reply 天气")
+        wrong_item = await ask(fake, team.agent, "/reply 发错")
         reply_usage = await ask(fake, team.agent, "/reply")
         await ask(fake, team.agent, "/lang en")
         english = await ask(fake, team.agent, "/reply refund")
@@ -101,5 +102,7 @@ async def test_types_playbook_and_reply(fake, redis_url, key_prefix) -> None:
     assert "售后" in (returns.text or "") and copy_texts(returns)
     assert copy_texts(urge) and "催" in (urge.text or "")
     assert "天气" in (what.text or "") and "讲价" in (what.text or "")
+    assert "售后" in (wrong_item.text or ""), "the situation a reply is cued on"
+    assert "发错" in copy_texts(wrong_item)[0], "the reply for exactly that comes first"
     assert "用法" in (reply_usage.text or "")
     assert "ready replies" in (english.text or "") and all(c.isascii() for c in copy_texts(english)[0][:20])

@@ -101,3 +101,11 @@ def test_english_placeholders_read_well_with_their_defaults(reply: ReplyTemplate
     assert en.count("{customer}") == len(re.findall(r"\b(?:Hi|Hello|Hey) \{customer\}", en))
     # {product} falls back to "this item", which must not start a sentence.
     assert not re.search(r"(^|[.!?—]\s*)\{product\}", en)
+
+
+@pytest.mark.parametrize(("intent", "mood"), sorted(MORE))
+def test_frequent_situations_keep_general_replies(intent: str, mood: str) -> None:
+    """A message that names nothing particular ("我想改一下订单") still gets replies that fit it: replies
+    with cues give way when none of their words is in the message, so general ones must be there."""
+    general = [r.id for r in REPLIES if r.intent == intent and mood in r.moods and untyped(r) and not r.cues]
+    assert len(general) >= 2, general
