@@ -174,7 +174,7 @@ def _more_rows() -> list[dict[str, Any]]:
 
 
 def test_the_further_invented_sets_are_well_formed() -> None:
-    """``challenge_more.jsonl``: twenty-nine more invented sets (f10–f38) studied while tuning, kept so later
+    """``challenge_more.jsonl``: thirty-two more invented sets (f10–f41) studied while tuning, kept so later
     work can check it does not undo what they taught."""
     rows = _more_rows()
     assert len(rows) == len({r["id"] for r in rows}) >= 250
