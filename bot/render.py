@@ -20,6 +20,8 @@ SHOWN_DIMENSIONS = ("behavior", "personality", "mood", "shopper", "value")
 #: Long customer messages are quoted up to this many characters in the whisper.
 QUOTE_CHARS = 300
 EVIDENCE_QUOTES = 2
+#: Buying motives shown in a whisper, strongest first.
+MOTIVES_SHOWN = 2
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,16 @@ def evidence_text(evidence: str, texts: Texts, lang: Lang) -> str | None:
         if m is not None and f"fact.{m.group('name')}" in texts
     ]
     return sep.join(words) or None
+
+
+def motives(profile: Profile, playbook: Playbook, texts: Texts, lang: Lang) -> list[tuple[str, str | None]]:
+    """Why the customer buys (求名, 从众…), strongest first, each named with the quote that showed it:
+    the angle an agent sells on. (name, quote or None) pairs, not yet escaped."""
+    out = []
+    for motive in profile.motives[:MOTIVES_SHOWN]:
+        quotes = (evidence_text(q, texts, lang) for q in profile.motive_evidence.get(motive, ()))
+        out.append((playbook.type_name("motives", motive, lang), next((q for q in quotes if q), None)))
+    return out
 
 
 def _clip(text: str, limit: int) -> str:
@@ -170,6 +182,12 @@ def render(
         lines.append(
             t("whisper.worries", concerns=f.esc(_names(playbook, "concerns", view.profile.concerns, lang)))
         )
+    if view.profile.motives:
+        shown = [
+            f"{f.b(name)} {f.i(quote)}" if quote else f.b(name)
+            for name, quote in motives(view.profile, playbook, texts, lang)
+        ]
+        lines.append(f"{f.esc(playbook.dimensions['motives'].get(lang))}: {sep.join(shown)}")
     if thin:
         lines.append(f.i(texts.get("whisper.thin", lang, dims=sep.join(thin))))
 

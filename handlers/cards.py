@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime
 
 from bot.pipeline import profile_of
-from bot.render import SHOWN_DIMENSIONS, evidence_text
+from bot.render import SHOWN_DIMENSIONS, evidence_text, motives
 from bot.store import CustomerState
 from handlers.caller import Caller, Html, bold, esc, italic
 
@@ -72,6 +72,12 @@ def customer_card(caller: Caller, state: CustomerState) -> Html:
     if profile.concerns:
         names = _sep(caller).join(playbook.type_name("concerns", c, lang) for c in profile.concerns)
         lines.append(caller.h("whisper.worries", concerns=names))
+    if profile.motives:
+        shown = [
+            bold(name) + (" " + italic(quote) if quote else "")
+            for name, quote in motives(profile, playbook, texts, lang)
+        ]
+        lines.append(f"{esc(playbook.dimensions['motives'].get(lang))}: {_sep(caller).join(shown)}")
     lines.append(_orders(caller, state))
     corrections = [e for e in state.events if e.kind == "correction" and e.dimension and e.label]
     if corrections:

@@ -2,7 +2,8 @@
 
 The tone and strategy are written in the agent's interface language; the replies in the customer's.
 What comes first follows the material's priorities: a customer's feelings before their type (calm an
-angry customer before anything else), their worries before the sale, their type before generic tips.
+angry customer before anything else), their worries before the sale, why they buy (their motive) and
+their type before generic tips.
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ def strategy_bullets(
         worry = k.worries.get(concern)
         if worry:
             bullets.append(worry.answer.get(lang))
+    # Why they buy gives the angle to sell on (a brand-seeker hears about the brand, a herd-follower
+    # about what others chose): the customer's strongest motive, as the whisper lists them (this
+    # message's when the profile is unavailable).
+    motives = profile.motives if profile and profile.motives else latest.motives
+    motive = playbook.type_entry("motives", motives[0]) if motives and mood != "angry" else None
+    if motive:
+        bullets.append(motive.do[0].get(lang))
     for dimension in ("behavior", "personality", "shopper"):
         label = _confident(profile, dimension)
         entry = playbook.type_entry(dimension, label) if label else None

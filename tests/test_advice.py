@@ -208,3 +208,12 @@ def test_the_reply_for_exactly_this_question_comes_first(text: str, expected: st
 def test_a_request_that_names_nothing_particular_gets_general_replies() -> None:
     replies = choose_replies(PLAYBOOK, profile(), analyse("我想改一下订单"), CTX)
     assert [BY_ID[r.id].cues for r in replies[:2]] == [[], []], [r.id for r in replies]
+
+
+def test_why_the_customer_buys_steers_the_strategy_but_not_for_an_angry_customer() -> None:
+    brand_seeker = profile().model_copy(update={"motives": ("brand", "herd")})
+    brand_angle = PLAYBOOK.types["motives"]["brand"].do[0].en
+    advice = advise(PLAYBOOK, brand_seeker, message("product_question"), CTX, lang="en")
+    assert brand_angle in advice.strategy
+    angry = advise(PLAYBOOK, brand_seeker, message("complaint", mood="angry"), CTX, lang="en")
+    assert brand_angle not in angry.strategy, "calming comes first; no sales angle"

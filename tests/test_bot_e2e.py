@@ -14,6 +14,7 @@ import pytest
 import redis
 from pydantic import SecretStr
 
+from strategies.playbook import load_playbook
 from tests.fakebot import FromChannel, FromChat, FromHiddenUser, FromUser
 from tests.harness import bot_settings, copy_texts, make_team, run_cli, start_bot
 from tests.kit import keys_under, mentions
@@ -39,6 +40,21 @@ async def test_forward_gets_a_private_whisper_with_copy_buttons(fake, redis_url,
     assert any(d.startswith("fb:fix:") for d in whisper.callback_data)
     # nothing was posted in the group
     assert fake.messages_in(team.group, by_bot=True) == []
+
+
+async def test_the_whisper_says_why_the_customer_buys_and_how_to_use_it(fake, redis_url, key_prefix) -> None:
+    team = make_team(fake)
+    customer = fake.user(first_name="Lily")
+    settings = bot_settings(fake, redis_url=redis_url, key_prefix=key_prefix, groups=[team.group.id])
+    async with start_bot(settings):
+        await fake.push_forward(
+            team.agent, FromUser(customer), "这个牌子是大牌吗？朋友都在用这款", chat=team.group
+        )
+        whisper = await fake.wait_for_message(team.agent)
+    text = whisper.text or ""
+    assert "消费心理: 求名型 “牌子”、从众型 “朋友都在用”" in text, text
+    brand = load_playbook().types["motives"]["brand"]
+    assert f"• {brand.do[0].zh_hans}" in text, "the brand-seeker's angle is in the strategy"
 
 
 async def test_agent_who_never_pressed_start_gets_the_whisper_in_the_group(

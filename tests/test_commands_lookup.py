@@ -47,6 +47,7 @@ async def test_customer_lookup_by_name_reference_reply_and_pick_lists(fake, redi
     text = card.text or ""
     assert "Amy Chen" in text and "讲价型" in text and "便宜" in text
     assert "共 1 条消息" in text and "最近的消息" in text and "订单记录" in text and "情绪走势" in text
+    assert "消费心理: 求廉型 “便宜”" in text, "why the customer buys, with the words that showed it"
     assert by_id.text == card.text
     assert "<b>张三</b>" in (escaped.text or "") and "&lt;b&gt;" in (escaped.source or "")
     assert "好几位" in pick_text and len(picks) == 2
