@@ -35,6 +35,8 @@ INTENTS = [
     ("product_question", "Does the X20 support wireless charging?"),
     ("product_question", "does this jacket run small?"),
     ("product_question", "Can I wash it in the machine or is it dry clean only?"),
+    ("product_question", "是国产的还是进口的？产地是哪里"),
+    ("product_question", "what brand is this, and where is it made?"),
     # bargain: Cantonese haggling, competitor prices, free shipping instead
     ("bargain", "可唔可以算平啲？"),
     ("bargain", "隔離舖頭平五十蚊，你哋跟唔跟？"),
