@@ -5,8 +5,8 @@ burst coalescing as deployed); messages go through as fast as it takes them, and
 /proc/<pid>/status) is printed at the start, at every tenth of the run and at the end. Nearly every message
 is a new text (order numbers), so the analysis cache fills and then evicts, as with real traffic.
 
-    python -m bench memory              # 40,000 messages, about five minutes: past the point (20,000–
-                                        # 30,000) where the bot's caches are full, so "stable" means it
+    python -m bench memory              # 40,000 messages, about five minutes: past the 20,000–30,000
+                                        # where the bot's caches fill, so "stable" is a real verdict
     python -m bench memory --n 100000   # the figure (about 15 minutes on 2 CPUs)
     python -m bench memory --quick      # 5,000
 

@@ -104,16 +104,20 @@ class Analyser:
         for s in signals:
             scores[(s.dimension, s.label)] += s.weight
         displeasure = scores.get(("mood", "dissatisfied"), 0.0)
-        shouting = _shouting(norm)
-        if displeasure >= MOOD_MIN and (shouting or _hostility(signals) >= MOOD_MIN):
+        if displeasure >= MOOD_MIN:
             # Complaining in capitals or with !!!, or alongside a threat or an insult, is the guide's
             # "angry", not merely "dissatisfied": the message's displeasure is part of its anger. The
             # evidence is the shouted message itself, or the threat's own words.
-            quote, rule = (
-                (_quote(norm), "feature.shouting") if shouting else (_hostile(signals), "feature.hostile")
-            )
-            signals.append(_signal("mood", "angry", round(displeasure + 0.1, 4), quote, rule))
-            scores[("mood", "angry")] += displeasure + 0.1
+            hostile = _hostile(signals)
+            shouted = _shouting(norm)
+            if shouted or sum(s.weight for s in hostile) >= MOOD_MIN:
+                quote, rule = (
+                    (_quote(norm), "feature.shouting")
+                    if shouted
+                    else (max(hostile, key=lambda s: s.weight).evidence, "feature.hostile")
+                )
+                signals.append(_signal("mood", "angry", round(displeasure + 0.1, 4), quote, rule))
+                scores[("mood", "angry")] += displeasure + 0.1
         by_dim: dict[str, dict[str, float]] = defaultdict(dict)
         for (dim, label), score in scores.items():
             by_dim[dim][label] = score
@@ -173,23 +177,13 @@ _UPSET = frozenset({"angry", "dissatisfied"})
 _NOT_HOSTILE = ("feature.", "mood.angry.emoji")
 
 
-def _hostility(signals: list[Signal]) -> float:
-    """Anger in words (threats, insults, hostile phrases) in one message's signals."""
-    return sum(
-        s.weight
-        for s in signals
-        if s.dimension == "mood" and s.label == "angry" and not s.rule.startswith(_NOT_HOSTILE)
-    )
-
-
-def _hostile(signals: list[Signal]) -> str:
-    """The words of the strongest hostile signal (see :func:`_hostility`)."""
-    hostile = [
+def _hostile(signals: list[Signal]) -> list[Signal]:
+    """Anger in words (threats, insults, hostile phrases) among one message's signals."""
+    return [
         s
         for s in signals
         if s.dimension == "mood" and s.label == "angry" and not s.rule.startswith(_NOT_HOSTILE)
     ]
-    return max(hostile, key=lambda s: s.weight).evidence
 
 
 def _joyful(signals: list[Signal]) -> bool:
